@@ -1,0 +1,119 @@
+#!/usr/bin/env node
+/**
+ * Sample destination: a real local HTTP server that verifies Edgehook's Standard Webhooks signature
+ * (with the official `standardwebhooks` library) and records what it receives.
+ *
+ * Paths choose a behaviour, so one sink serves every test:
+ *   /hooks, /ok            200
+ *   /flaky/<n>             500 for the first <n> attempts of each webhook-id, then 200
+ *   /fail/<status>         always <status>
+ *   /retry-after/<s>/<n>   503 + Retry-After: <s> for the first <n> attempts, then 200
+ *   /slow/<ms>             wait <ms>, then 200
+ *   /reset/<n>             drop the connection for the first <n> attempts, then 200
+ * Control: GET /_control/received[?path=/x] → JSON list; POST /_control/reset.
+ *
+ * CLI: node scripts/sink.mjs [--port 8788]  (secret from SINK_SIGNING_SECRET or .dev.vars)
+ */
+import { createServer } from "node:http";
+import { readFileSync, existsSync } from "node:fs";
+import { Webhook } from "standardwebhooks";
+
+/**
+ * Start a sink. Resolves once listening.
+ * @param {{ port?: number, secret: string, log?: boolean }} options
+ * @returns {Promise<{ port: number, url: string, received: object[], close: () => Promise<void> }>}
+ */
+export function startSink({ port = 0, secret, log = false }) {
+  const verifier = new Webhook(secret);
+  /** @type {object[]} */
+  const received = [];
+  /** attempts per `path webhook-id` */
+  const seen = new Map();
+
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", async () => {
+      const url = new URL(req.url ?? "/", "http://sink");
+      if (url.pathname === "/_control/received") {
+        const path = url.searchParams.get("path");
+        const list = path ? received.filter((r) => r.path === path) : received;
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(list));
+        return;
+      }
+      if (url.pathname === "/_control/reset") {
+        received.length = 0;
+        seen.clear();
+        res.writeHead(204).end();
+        return;
+      }
+      const body = Buffer.concat(chunks).toString("utf8");
+      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
+      let verified = false;
+      try {
+        verifier.verify(body, headers);
+        verified = true;
+      } catch {
+        verified = false;
+      }
+      const id = headers["webhook-id"] ?? "";
+      const key = `${url.pathname} ${id}`;
+      const attempt = (seen.get(key) ?? 0) + 1;
+      seen.set(key, attempt);
+      const [, behaviour = "", a = "", b = ""] = url.pathname.split("/");
+      let status = 200;
+      const extra = {};
+      if (behaviour === "flaky" && attempt <= Number(a)) status = 500;
+      else if (behaviour === "fail") status = Number(a);
+      else if (behaviour === "retry-after" && attempt <= Number(b)) {
+        status = 503;
+        extra["retry-after"] = a;
+      } else if (behaviour === "slow") await new Promise((r) => setTimeout(r, Number(a)));
+      else if (behaviour === "reset" && attempt <= Number(a)) {
+        req.socket.destroy();
+        return;
+      }
+      received.push({ path: url.pathname, webhookId: id, attempt, status, verified, headers, body, at: Date.now() });
+      if (log) {
+        console.log(`[sink] ${verified ? "✓ signature valid" : "✗ SIGNATURE INVALID"} ${headers["edgehook-source"]}/${headers["edgehook-event-type"]} webhook-id=${id} attempt=${headers["edgehook-attempt"]} → ${status}`);
+      }
+      res.writeHead(status, { "content-type": "application/json", ...extra }).end(JSON.stringify({ ok: status < 300 }));
+    });
+  });
+
+  return new Promise((resolve) => {
+    server.listen(port, "127.0.0.1", () => {
+      const address = server.address();
+      const actual = typeof address === "object" && address ? address.port : port;
+      resolve({
+        port: actual,
+        url: `http://127.0.0.1:${actual}`,
+        received,
+        close: () => new Promise((done) => server.close(() => done())),
+      });
+    });
+  });
+}
+
+/** Read KEY=VALUE lines (as in .dev.vars). */
+export function readDevVars(path) {
+  if (!existsSync(path)) return {};
+  const vars = {};
+  for (const line of readFileSync(path, "utf8").split("\n")) {
+    const m = line.match(/^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/);
+    if (m) vars[m[1]] = m[2].replace(/^"(.*)"$/, "$1");
+  }
+  return vars;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const portArg = process.argv.indexOf("--port");
+  const port = portArg > 0 ? Number(process.argv[portArg + 1]) : 8788;
+  const secret = process.env.SINK_SIGNING_SECRET ?? readDevVars(".dev.vars").SINK_SIGNING_SECRET;
+  if (!secret) {
+    console.error("sink: set SINK_SIGNING_SECRET or create .dev.vars (cp .dev.vars.example .dev.vars)");
+    process.exit(1);
+  }
+  const sink = await startSink({ port, secret, log: true });
+  console.log(`[sink] sample destination listening on ${sink.url}/hooks (verifies Standard Webhooks signatures)`);
+}

@@ -1,0 +1,104 @@
+/**
+ * Turn the raw `EDGEHOOK` var (object or JSON string) plus Worker secrets into a checked runtime
+ * config. Fails closed: any problem makes the whole config invalid, with the path of each problem.
+ */
+import { PRESETS, type Preset } from "../providers";
+import type { Verifier } from "../verify";
+import { configSchema, type DestinationConfig, type EdgehookConfig, type SourceConfig } from "./schema";
+import { isPrivateHost } from "./network";
+
+/** A source ready to serve: its preset, its verifier (built once), and its secret values. */
+export interface RuntimeSource {
+  name: string;
+  config: SourceConfig;
+  preset: Preset;
+  verifier: Verifier;
+  secretValues: string[];
+}
+
+/** A destination ready to deliver to, with its signing secret's value. */
+export interface RuntimeDestination {
+  name: string;
+  config: DestinationConfig;
+  secretValue: string;
+}
+
+/** The checked configuration. */
+export interface RuntimeConfig {
+  raw: EdgehookConfig;
+  sources: ReadonlyMap<string, RuntimeSource>;
+  destinations: ReadonlyMap<string, RuntimeDestination>;
+}
+
+/** Config result: failures are values listing every problem as `path: message`. */
+export type ConfigResult = { ok: true; config: RuntimeConfig } | { ok: false; problems: string[] };
+
+/** Parse and check a configuration against the given bindings (pure apart from key-free lookups). */
+export function parseConfig(raw: unknown, bindings: Record<string, unknown>): ConfigResult {
+  let value = raw;
+  if (typeof raw === "string") {
+    try {
+      value = JSON.parse(raw);
+    } catch (error) {
+      return { ok: false, problems: [`EDGEHOOK: not valid JSON (${(error as Error).message})`] };
+    }
+  }
+  if (value === undefined || value === null) {
+    return { ok: false, problems: ["EDGEHOOK: not set; add [vars.EDGEHOOK] to wrangler.toml (see docs/configuration.md)"] };
+  }
+  const parsed = configSchema.safeParse(value);
+  if (!parsed.success) {
+    return { ok: false, problems: parsed.error.issues.map((i) => `EDGEHOOK.${i.path.join(".")}: ${i.message}`) };
+  }
+  const problems: string[] = [];
+  const secret = (name: string, path: string): string => {
+    const found = bindings[name];
+    if (typeof found !== "string" || found.length === 0) {
+      problems.push(`${path}: Worker secret "${name}" is not set (wrangler secret put ${name}; locally, .dev.vars)`);
+      return "";
+    }
+    return found;
+  };
+
+  const destinations = new Map<string, RuntimeDestination>();
+  for (const [name, config] of Object.entries(parsed.data.destinations)) {
+    const secretValue = secret(config.secret, `EDGEHOOK.destinations.${name}.secret`);
+    if (!config.allowPrivateNetwork && isPrivateHost(new URL(config.url).hostname)) {
+      problems.push(`EDGEHOOK.destinations.${name}.url: points at a private or loopback address; set allowPrivateNetwork = true if that is intended`);
+    }
+    destinations.set(name, { name, config, secretValue });
+  }
+
+  const sources = new Map<string, RuntimeSource>();
+  for (const [name, config] of Object.entries(parsed.data.sources)) {
+    const preset = PRESETS.get(config.provider);
+    if (!preset) {
+      problems.push(`EDGEHOOK.sources.${name}.provider: unknown preset "${config.provider}" (see docs/providers.md)`);
+      continue;
+    }
+    const secretValues = config.secrets.map((s, i) => secret(s, `EDGEHOOK.sources.${name}.secrets.${i}`));
+    sources.set(name, { name, config, preset, verifier: preset.verifier(config), secretValues });
+  }
+
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, config: { raw: parsed.data, sources, destinations } };
+}
+
+const cache = new WeakMap<object, ConfigResult>();
+
+/**
+ * Load the config once per isolate (keyed on the env object, which holds the vars and secrets).
+ * @example
+ * const result = loadConfig(env);
+ * if (!result.ok) console.error(result.problems.join("\n"));
+ */
+export function loadConfig(env: object): ConfigResult {
+  let result = cache.get(env);
+  if (!result) {
+    const bindings = env as Record<string, unknown>;
+    result = parseConfig(bindings.EDGEHOOK, bindings);
+    if (!result.ok) console.error(JSON.stringify({ msg: "config_invalid", problems: result.problems }));
+    cache.set(env, result);
+  }
+  return result;
+}

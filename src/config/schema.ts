@@ -1,0 +1,112 @@
+/**
+ * The `EDGEHOOK` configuration object (DESIGN.md, "Configuration contract").
+ * Every field but the minimal shape is optional with a documented default; see docs/configuration.md.
+ */
+import { z } from "zod";
+
+const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, "use letters, digits, '-' or '_' (max 64)");
+const secretName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be the NAME of a Worker secret, not its value");
+const seconds = (max: number) => z.number().int().min(0).max(max);
+
+/** Where to find a value in a request: a header, or a dot path into the JSON body. */
+export const extractorSchema = z.union([
+  z.object({ header: z.string().min(1) }).strict(),
+  z.object({ path: z.string().min(1) }).strict(),
+]);
+
+/** The `generic-hmac` scheme: header, algorithm, encoding, optional prefix and signed-content template. */
+export const genericHmacSchema = z
+  .object({
+    header: z.string().min(1),
+    algorithm: z.enum(["sha1", "sha256", "sha512"]).default("sha256"),
+    encoding: z.enum(["hex", "base64"]).default("hex"),
+    prefix: z.string().default(""),
+    template: z
+      .string()
+      .default("{body}")
+      .refine((t) => t.split("{body}").length === 2, "template must contain {body} exactly once"),
+    timestampHeader: z.string().min(1).optional(),
+    idHeader: z.string().min(1).optional(),
+  })
+  .strict();
+
+export const sourceSchema = z
+  .object({
+    provider: z.string().min(1),
+    secrets: z.array(secretName).min(1, "at least one secret name").max(5),
+    destinations: z.array(name).default([]),
+    scheme: genericHmacSchema.optional(),
+    toleranceSeconds: seconds(86_400).default(300),
+    maxBodyBytes: z.number().int().min(1).max(100 * 1024 * 1024).optional(),
+    eventId: extractorSchema.optional(),
+    eventType: extractorSchema.optional(),
+    orderingKey: extractorSchema.optional(),
+    occurredAt: extractorSchema.optional(),
+    forwardHeaders: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
+
+export const retrySchema = z
+  .object({
+    maxAttempts: z.number().int().min(1).max(100).default(15),
+    baseSeconds: seconds(86_400).default(60),
+    capSeconds: seconds(86_400).default(86_400),
+  })
+  .strict();
+
+export const destinationSchema = z
+  .object({
+    url: z.url({ protocol: /^https?$/ }),
+    secret: secretName,
+    timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+    retry: retrySchema.default(retrySchema.parse({})),
+    allowPrivateNetwork: z.boolean().default(false),
+  })
+  .strict();
+
+export const settingsSchema = z
+  .object({
+    dedupeWindowSeconds: seconds(365 * 86_400).default(7 * 86_400),
+    redriveAfterSeconds: seconds(86_400).default(300),
+    maxBodyBytes: z.number().int().min(1).max(100 * 1024 * 1024).default(1024 * 1024),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    sources: z.record(name, sourceSchema),
+    destinations: z.record(name, destinationSchema).default({}),
+    settings: settingsSchema.default(settingsSchema.parse({})),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    for (const [sourceName, source] of Object.entries(config.sources)) {
+      source.destinations.forEach((dest, i) => {
+        if (!(dest in config.destinations)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["sources", sourceName, "destinations", i],
+            message: `destination "${dest}" is not defined under destinations`,
+          });
+        }
+      });
+      if (source.provider === "generic-hmac" && !source.scheme) {
+        ctx.addIssue({ code: "custom", path: ["sources", sourceName, "scheme"], message: "generic-hmac needs a scheme" });
+      }
+      if (source.provider !== "generic-hmac" && source.scheme) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["sources", sourceName, "scheme"],
+          message: `scheme is only for provider "generic-hmac"; preset "${source.provider}" defines its own`,
+        });
+      }
+    }
+  });
+
+export type Extractor = z.infer<typeof extractorSchema>;
+export type GenericHmacScheme = z.infer<typeof genericHmacSchema>;
+export type SourceConfig = z.infer<typeof sourceSchema>;
+export type RetryPolicy = z.infer<typeof retrySchema>;
+export type DestinationConfig = z.infer<typeof destinationSchema>;
+export type Settings = z.infer<typeof settingsSchema>;
+export type EdgehookConfig = z.infer<typeof configSchema>;

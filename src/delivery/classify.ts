@@ -1,0 +1,63 @@
+/** Pure delivery policy: classify an attempt's result and compute the next retry delay. */
+import type { RetryPolicy } from "../config";
+
+/** Longest single delay a queue message may carry (Cloudflare Queues: 24 h). */
+export const MAX_QUEUE_DELAY_SECONDS = 86_400;
+
+/** What one HTTP attempt produced. `status` is 0 when no response arrived. */
+export interface AttemptResult {
+  status: number;
+  latencyMs: number;
+  /** `timeout`, `network` or `redirect` when the transport failed or a redirect was refused. */
+  transportError?: "timeout" | "network";
+  retryAfter?: string | null;
+  snippet?: string;
+}
+
+/** What happens to the task next. `error` is the error class recorded in the attempt log. */
+export type Decision =
+  | { kind: "delivered" }
+  | { kind: "retry"; delaySeconds: number; error: string }
+  | { kind: "dead"; error: string };
+
+/**
+ * Exponential backoff with full jitter: a uniform delay in [0, min(cap, base · 2^(attempt-1))].
+ * @example backoffSeconds(3, { maxAttempts: 15, baseSeconds: 60, capSeconds: 86400 }, 0.5) // 120
+ */
+export function backoffSeconds(attempt: number, policy: RetryPolicy, random: number): number {
+  const ceiling = Math.min(policy.capSeconds, policy.baseSeconds * 2 ** Math.min(attempt - 1, 40), MAX_QUEUE_DELAY_SECONDS);
+  return Math.round(ceiling * random);
+}
+
+/** Parse `Retry-After` (delta seconds or an HTTP date) into seconds from `now`; `null` when absent or invalid. */
+export function parseRetryAfter(value: string | null | undefined, now: number): number | null {
+  if (!value) return null;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const at = Date.parse(trimmed);
+  return Number.isFinite(at) ? Math.max(0, Math.ceil((at - now) / 1000)) : null;
+}
+
+/** Error class for a non-2xx or failed attempt. */
+export function errorClass(result: AttemptResult): string {
+  if (result.transportError) return result.transportError;
+  if (result.status >= 300 && result.status < 400) return "redirect";
+  return `http_${result.status}`;
+}
+
+/**
+ * Classify an attempt: 2xx delivered; 408, 429, 5xx and transport errors retried (Retry-After honoured,
+ * capped by the policy) until `maxAttempts`; redirects and other 4xx are dead (retrying cannot help).
+ */
+export function classifyResponse(result: AttemptResult, attempt: number, policy: RetryPolicy, now: number, random: number): Decision {
+  if (result.status >= 200 && result.status < 300) return { kind: "delivered" };
+  const error = errorClass(result);
+  const retryable = result.transportError !== undefined || result.status === 408 || result.status === 429 || result.status >= 500;
+  if (!retryable) return { kind: "dead", error };
+  if (attempt >= policy.maxAttempts) return { kind: "dead", error: `${error}_attempts_exhausted` };
+  const retryAfter = parseRetryAfter(result.retryAfter, now);
+  const delaySeconds = retryAfter === null
+    ? backoffSeconds(attempt, policy, random)
+    : Math.min(retryAfter, policy.capSeconds, MAX_QUEUE_DELAY_SECONDS);
+  return { kind: "retry", delaySeconds, error };
+}

@@ -1,0 +1,22 @@
+/**
+ * Edgehook worker entry: HTTP ingest, the delivery consumer, the dead-letter consumer, and the
+ * EventLedger Durable Object class.
+ */
+import { handleDeadLetterBatch } from "./deadletter";
+import { handleDeliveryBatch } from "./delivery";
+import { createApp } from "./ingest";
+
+export { EventLedger } from "./ledger";
+
+const app = createApp();
+
+/** Queue names, as in wrangler.toml. */
+export const DEAD_LETTER_QUEUE = "edgehook-dead";
+
+export default {
+  fetch: app.fetch,
+  async queue(batch, env) {
+    if (batch.queue.startsWith(DEAD_LETTER_QUEUE)) await handleDeadLetterBatch(batch, env);
+    else await handleDeliveryBatch(batch, env);
+  },
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,31 @@
+/** Public error codes (DESIGN.md, "HTTP contract") and their statuses: one map, checked exhaustively. */
+
+export type ErrorCode =
+  | "source_unknown"
+  | "method_not_allowed"
+  | "payload_too_large"
+  | "signature_missing"
+  | "signature_invalid"
+  | "timestamp_out_of_tolerance"
+  | "payload_malformed"
+  | "not_found"
+  | "unavailable"
+  | "internal";
+
+const STATUS: Record<ErrorCode, 400 | 401 | 404 | 405 | 413 | 500 | 503> = {
+  source_unknown: 404,
+  method_not_allowed: 405,
+  payload_too_large: 413,
+  signature_missing: 401,
+  signature_invalid: 401,
+  timestamp_out_of_tolerance: 401,
+  payload_malformed: 400,
+  not_found: 404,
+  unavailable: 503,
+  internal: 500,
+};
+
+/** A JSON error response: `{"error":{"code","message"}}`. Messages never carry secrets or expected signatures. */
+export function errorResponse(code: ErrorCode, message: string, headers?: Record<string, string>): Response {
+  return Response.json({ error: { code, message } }, { status: STATUS[code], headers });
+}

@@ -1,0 +1,41 @@
+/** Identify an event: preset defaults, config overrides, and the SHA-256 fallback for the id. */
+import type { Extractor, RuntimeSource } from "../config";
+import type { Identity } from "../providers";
+import { sha256Hex } from "../shared/bytes";
+import { asString, getPath, getString, toMillis, tryParseJson } from "../shared/json";
+
+/** Longest accepted event id (ids name ledger objects). */
+export const MAX_EVENT_ID_LENGTH = 512;
+
+/** A complete identity, or why none could be made. */
+export type IdentifyResult =
+  | { ok: true; eventId: string; eventType: string; orderingKey: string | null; occurredAt: number }
+  | { ok: false; message: string };
+
+function extract(extractor: Extractor, headers: Headers, json: unknown): unknown {
+  return "header" in extractor ? headers.get(extractor.header) ?? undefined : getPath(json, extractor.path);
+}
+
+/**
+ * Identify a verified request. Config overrides win over the preset; a configured id extractor that
+ * finds nothing is an error (payload_malformed); otherwise the id falls back to SHA-256 of the body.
+ */
+export async function identify(source: RuntimeSource, headers: Headers, body: Uint8Array, receivedAt: number): Promise<IdentifyResult> {
+  const json = tryParseJson(body);
+  const preset: Identity = source.preset.identify({ headers, json });
+  const { config } = source;
+  const idExtractor = config.eventId ?? (config.scheme?.idHeader ? { header: config.scheme.idHeader } : undefined);
+
+  let eventId = idExtractor ? asString(extract(idExtractor, headers, json)) : preset.eventId;
+  if (idExtractor && eventId === undefined) {
+    const where = "header" in idExtractor ? `header ${idExtractor.header}` : `body field ${idExtractor.path}`;
+    return { ok: false, message: `the event id was not found in the ${where} configured for this source` };
+  }
+  eventId ??= `sha256:${await sha256Hex(body)}`;
+  if (eventId.length > MAX_EVENT_ID_LENGTH) return { ok: false, message: `the event id is longer than ${MAX_EVENT_ID_LENGTH} characters` };
+
+  const eventType = (config.eventType ? asString(extract(config.eventType, headers, json)) : preset.eventType) ?? getString(json, "type") ?? "unknown";
+  const orderingKey = (config.orderingKey ? asString(extract(config.orderingKey, headers, json)) : preset.orderingKey) ?? null;
+  const occurredAt = (config.occurredAt ? toMillis(extract(config.occurredAt, headers, json)) : preset.occurredAt) ?? receivedAt;
+  return { ok: true, eventId, eventType, orderingKey, occurredAt };
+}

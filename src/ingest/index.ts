@@ -1,0 +1,31 @@
+/** Ingest stage: the HTTP face of Edgehook (Hono). */
+import { Hono } from "hono";
+import { loadConfig } from "../config";
+import { errorResponse } from "./errors";
+import { handleWebhook, type IngestEnv } from "./webhook";
+
+export { errorResponse, type ErrorCode } from "./errors";
+export { readBodyLimited } from "./body";
+export { identify, MAX_EVENT_ID_LENGTH, type IdentifyResult } from "./identify";
+export type { IngestEnv } from "./webhook";
+
+/**
+ * Build the worker's HTTP app.
+ * @example export default { fetch: createApp().fetch }
+ */
+export function createApp() {
+  const app = new Hono<{ Bindings: IngestEnv }>();
+  app.get("/health", (c) => {
+    const loaded = loadConfig(c.env);
+    return loaded.ok
+      ? c.json({ status: "ok", sources: loaded.config.sources.size, destinations: loaded.config.destinations.size })
+      : c.json({ status: "config_invalid", problems: loaded.problems.length }, 503);
+  });
+  app.all("/webhooks/:source", handleWebhook);
+  app.notFound(() => errorResponse("not_found", "no such route; webhooks go to POST /webhooks/<source>"));
+  app.onError((error) => {
+    console.error(JSON.stringify({ msg: "unhandled", error: String(error), stack: (error as Error).stack }));
+    return errorResponse("internal", "internal error");
+  });
+  return app;
+}

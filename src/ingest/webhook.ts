@@ -1,0 +1,99 @@
+/**
+ * `POST /webhooks/:source`: route + limits → verify (raw bytes) → identify → ledger → 202 / 200.
+ * Never a 2xx unless the ledger stored the event; bad input is a 4xx and never reaches the queue.
+ */
+import type { Context } from "hono";
+import { loadConfig } from "../config";
+import { ledgerName, type EventLedger } from "../ledger";
+import { tryParseJson } from "../shared/json";
+import { readBodyLimited } from "./body";
+import { errorResponse } from "./errors";
+import { identify } from "./identify";
+
+/** Bindings the ingest stage uses. */
+export interface IngestEnv {
+  EVENT_LEDGER: DurableObjectNamespace<EventLedger>;
+}
+
+/** Headers always passed on to destinations, beside each preset's own allow-list. */
+const ALWAYS_FORWARDED = ["content-type"];
+
+function log(fields: Record<string, unknown>): void {
+  console.log(JSON.stringify({ msg: "ingest", ...fields }));
+}
+
+/** The ingest handler, mounted on every method so wrong ones get a clear 405. */
+export async function handleWebhook(c: Context<{ Bindings: IngestEnv }>): Promise<Response> {
+  const started = Date.now();
+  const sourceName = c.req.param("source") ?? "";
+  const loaded = loadConfig(c.env);
+  if (!loaded.ok) {
+    return errorResponse("unavailable", "Edgehook's configuration is invalid; the operator must fix it (see the worker logs). Retry later.");
+  }
+  const { config } = loaded;
+  const source = config.sources.get(sourceName);
+  if (!source) return errorResponse("source_unknown", `no source named "${sourceName}" is configured`);
+  const isPost = c.req.method === "POST";
+  if (!isPost && !source.preset.handshake) {
+    return errorResponse("method_not_allowed", "webhooks are accepted with POST only", { allow: "POST" });
+  }
+
+  const limit = source.config.maxBodyBytes ?? config.raw.settings.maxBodyBytes;
+  const body = isPost ? await readBodyLimited(c.req.raw, limit) : new Uint8Array(0);
+  if (!body) return errorResponse("payload_too_large", `the body is larger than this source's limit of ${limit} bytes`);
+
+  const headers = c.req.raw.headers;
+  const request = { method: c.req.method, url: c.req.url, headers, body };
+  const verify = () =>
+    source.verifier(request, { secrets: source.secretValues, toleranceSeconds: source.config.toleranceSeconds, now: started });
+  if (source.preset.handshake) {
+    const answer = await source.preset.handshake({ request, json: tryParseJson(body), source: source.config, secrets: source.secretValues, verify });
+    if (answer) {
+      log({ source: sourceName, status: answer.status, result: "handshake", ms: Date.now() - started });
+      return answer;
+    }
+    if (!isPost) return errorResponse("method_not_allowed", "webhooks are accepted with POST only", { allow: "POST" });
+  }
+
+  const verdict = await verify();
+  if (!verdict.ok) {
+    log({ source: sourceName, status: 401, code: verdict.reason, ms: Date.now() - started });
+    return errorResponse(verdict.reason, verdict.hint);
+  }
+
+  const identity = await identify(source, headers, body, started);
+  if (!identity.ok) return errorResponse("payload_malformed", identity.message);
+
+  const forwarded = new Set([...ALWAYS_FORWARDED, ...source.preset.forwardHeaders, ...source.config.forwardHeaders.map((h) => h.toLowerCase())]);
+  const kept: Record<string, string> = {};
+  for (const name of forwarded) {
+    const value = headers.get(name);
+    if (value !== null) kept[name] = value;
+  }
+
+  const name = ledgerName(sourceName, identity.eventId);
+  try {
+    const ledger = c.env.EVENT_LEDGER.get(c.env.EVENT_LEDGER.idFromName(name));
+    const result = await ledger.accept({
+      event: {
+        source: sourceName,
+        eventId: identity.eventId,
+        eventType: identity.eventType,
+        orderingKey: identity.orderingKey,
+        occurredAt: identity.occurredAt,
+        receivedAt: started,
+        headers: kept,
+        payload: body,
+      },
+      destinations: source.config.destinations,
+      dedupeWindowSeconds: config.raw.settings.dedupeWindowSeconds,
+      redriveAfterSeconds: config.raw.settings.redriveAfterSeconds,
+    });
+    const status = result.status === "accepted" ? 202 : 200;
+    log({ source: sourceName, eventId: identity.eventId, type: identity.eventType, status, result: result.status, secret: verdict.secretIndex, ms: Date.now() - started });
+    return c.json({ status: result.status, id: identity.eventId }, status);
+  } catch (error) {
+    console.error(JSON.stringify({ msg: "ledger_unavailable", ledger: name, error: String(error) }));
+    return errorResponse("unavailable", "the event could not be stored; retry later");
+  }
+}

@@ -1,0 +1,96 @@
+/** Wire types between the ingest stage, the ledger object and the delivery consumer. */
+
+/** An event as the ingest stage hands it to the ledger. */
+export interface EventRecord {
+  source: string;
+  eventId: string;
+  eventType: string;
+  orderingKey: string | null;
+  /** Milliseconds since the epoch. */
+  occurredAt: number;
+  receivedAt: number;
+  /** Allow-listed original headers, forwarded to destinations. */
+  headers: Record<string, string>;
+  payload: Uint8Array;
+}
+
+/** What the ledger needs to store and plan an event. */
+export interface AcceptInput {
+  event: EventRecord;
+  destinations: string[];
+  dedupeWindowSeconds: number;
+  redriveAfterSeconds: number;
+}
+
+/** First arrival stores and enqueues; every other copy is a duplicate. */
+export interface AcceptResult {
+  status: "accepted" | "duplicate";
+  tasks: number;
+}
+
+/** Queue message, one per (event, destination). Small on purpose: the payload stays in the ledger. */
+export interface DeliveryMessage {
+  v: 1;
+  /** Ledger object name: `<source>:<eventId>`. */
+  ledger: string;
+  destination: string;
+}
+
+/** Everything the consumer needs to make one delivery attempt. */
+export interface Delivery {
+  webhookId: string;
+  source: string;
+  eventId: string;
+  eventType: string;
+  occurredAt: number;
+  headers: Record<string, string>;
+  payload: Uint8Array;
+}
+
+/** The ledger's answer when the consumer asks to attempt a task. */
+export type ClaimResult =
+  | { action: "deliver"; attempt: number; delivery: Delivery }
+  | { action: "skip"; reason: "delivered" | "dead" | "unknown" }
+  | { action: "wait"; delaySeconds: number };
+
+/** Task states. `pending` covers queued, in flight and waiting for a retry. */
+export type TaskStatus = "pending" | "delivered" | "dead";
+
+/** One attempt, as recorded in the attempt log. */
+export interface AttemptRecord {
+  attempt: number;
+  at: number;
+  /** HTTP status, or 0 when no response arrived. */
+  status: number;
+  latencyMs: number;
+  /** Error class: `http_5xx`, `timeout`, `network`, … (absent on success). */
+  error?: string;
+  /** Bounded snippet of the response body. */
+  snippet?: string;
+}
+
+/** The consumer's report of an attempt and what happens next. */
+export interface Outcome {
+  kind: "delivered" | "retry" | "dead";
+  record: AttemptRecord;
+  /** For `retry`: when the next attempt is due (ms since the epoch). */
+  retryAt?: number;
+}
+
+/** A task as stored, for inspection. */
+export interface TaskView {
+  destination: string;
+  webhookId: string;
+  status: TaskStatus;
+  attempts: number;
+  dueAt: number;
+  lastError: string | null;
+  lastStatus: number | null;
+  log: AttemptRecord[];
+}
+
+/** The ledger's full state, for the operator surface and tests. */
+export interface LedgerView {
+  event: Omit<EventRecord, "payload"> & { payloadBytes: number; expiresAt: number };
+  tasks: TaskView[];
+}

@@ -1,0 +1,3 @@
+/** Provider presets: per-provider verification and identification, as data over the verify stage. */
+export type { HandshakeInput, Identity, IdentifyInput, Preset } from "./types";
+export { PRESETS } from "./presets";

@@ -1,0 +1,66 @@
+/**
+ * Test configuration: the `EDGEHOOK` object and secrets the workerd tests run with, pointing every
+ * destination at the real local sink (scripts/sink.mjs) started by the global setup.
+ */
+
+/** Secret values used only by tests. */
+export const TEST_SECRETS = {
+  STRIPE_SECRET: "whsec_test_stripe_current",
+  STRIPE_OLD_SECRET: "whsec_test_stripe_previous",
+  GITHUB_SECRET: "test-github-secret",
+  SW_SECRET: "whsec_dGVzdC1zdGFuZGFyZC13ZWJob29rcy1rZXktMDAwMQ==",
+  GENERIC_SECRET: "test-generic-secret",
+  SINK_SECRET: "whsec_dGVzdC1zaW5rLXNpZ25pbmcta2V5LTAwMDAwMDAx",
+} as const;
+
+/** The generic-hmac scheme of the `acme` test source. */
+export const ACME_SCHEME = {
+  header: "x-acme-signature",
+  algorithm: "sha256",
+  encoding: "hex",
+  prefix: "sha256=",
+  template: "{timestamp}.{body}",
+  timestampHeader: "x-acme-timestamp",
+  idHeader: "x-acme-id",
+} as const;
+
+const fast = { maxAttempts: 3, baseSeconds: 1, capSeconds: 1 };
+
+/** The test `EDGEHOOK` config for a sink at `sinkUrl`. */
+export function testConfig(sinkUrl: string) {
+  const dest = (path: string, extra: Record<string, unknown> = {}) => ({
+    url: `${sinkUrl}${path}`,
+    secret: "SINK_SECRET",
+    allowPrivateNetwork: true,
+    timeoutMs: 2000,
+    retry: fast,
+    ...extra,
+  });
+  return {
+    sources: {
+      stripe: { provider: "stripe", secrets: ["STRIPE_SECRET", "STRIPE_OLD_SECRET"], destinations: ["ok"] },
+      github: { provider: "github", secrets: ["GITHUB_SECRET"], destinations: ["ok"] },
+      sw: { provider: "standard-webhooks", secrets: ["SW_SECRET"], destinations: ["ok"] },
+      acme: { provider: "generic-hmac", secrets: ["GENERIC_SECRET"], destinations: ["ok"], scheme: ACME_SCHEME },
+      fanout: { provider: "standard-webhooks", secrets: ["SW_SECRET"], destinations: ["ok", "ok2"] },
+      flaky: { provider: "standard-webhooks", secrets: ["SW_SECRET"], destinations: ["flaky"] },
+      doomed: { provider: "standard-webhooks", secrets: ["SW_SECRET"], destinations: ["always500", "rejects"] },
+      nowhere: { provider: "standard-webhooks", secrets: ["SW_SECRET"], destinations: [] },
+      small: { provider: "standard-webhooks", secrets: ["SW_SECRET"], destinations: [], maxBodyBytes: 1024 },
+      typed: {
+        provider: "standard-webhooks",
+        secrets: ["SW_SECRET"],
+        destinations: [],
+        eventId: { path: "data.id" },
+        orderingKey: { path: "data.customer" },
+      },
+    },
+    destinations: {
+      ok: dest("/ok"),
+      ok2: dest("/ok2"),
+      flaky: dest("/flaky/2"),
+      always500: dest("/fail/500"),
+      rejects: dest("/fail/422"),
+    },
+  };
+}

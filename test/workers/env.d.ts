@@ -1,0 +1,6 @@
+/// <reference types="@cloudflare/vitest-plugin/types" />
+declare namespace Cloudflare {
+  interface Env {
+    SINK_URL: string;
+  }
+}

@@ -1,0 +1,47 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+import { TEST_SECRETS, testConfig } from "./test/support/fixtures";
+
+/** Every consumer value explicit (local queue defaults differ from production); short batch timeout for tests. */
+const consumer = { maxBatchSize: 50, maxBatchTimeout: 0.05, maxRetries: 100, retryDelay: 1 };
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: { name: "unit", include: ["test/unit/**/*.test.ts"] },
+      },
+      {
+        plugins: [
+          cloudflareTest(({ inject }) => {
+            const sinkUrl = inject("sinkUrl");
+            return {
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: {
+                  // As a JSON string: the config contract accepts both forms.
+                  EDGEHOOK: JSON.stringify(testConfig(sinkUrl)),
+                  SINK_URL: sinkUrl,
+                  ...TEST_SECRETS,
+                },
+                queueConsumers: {
+                  "edgehook-delivery": { ...consumer, deadLetterQueue: "edgehook-dead" },
+                  "edgehook-dead": { ...consumer, maxRetries: 10 },
+                },
+              },
+            };
+          }),
+        ],
+        test: {
+          name: "workers",
+          include: ["test/workers/**/*.test.ts"],
+          globalSetup: ["./test/support/global-setup.ts"],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], testTimeout: 120_000, hookTimeout: 120_000 },
+      },
+    ],
+  },
+});
