@@ -34,7 +34,8 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
   if (!value) return null;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed);
-  const at = Date.parse(trimmed);
+  // HTTP-date (RFC 9110 §5.6.7) always names a weekday or month; bare numbers like "-1" are junk.
+  const at = /[A-Za-z]{3}/.test(trimmed) ? Date.parse(trimmed) : NaN;
   return Number.isFinite(at) ? Math.max(0, Math.ceil((at - now) / 1000)) : null;
 }
 

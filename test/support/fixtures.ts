@@ -8,8 +8,11 @@ export const TEST_SECRETS = {
   STRIPE_SECRET: "whsec_test_stripe_current",
   STRIPE_OLD_SECRET: "whsec_test_stripe_previous",
   GITHUB_SECRET: "test-github-secret",
+  GITHUB_OLD_SECRET: "test-github-secret-previous",
   SW_SECRET: "whsec_dGVzdC1zdGFuZGFyZC13ZWJob29rcy1rZXktMDAwMQ==",
+  SW_OLD_SECRET: "whsec_dGVzdC1zdGFuZGFyZC13ZWJob29rcy1rZXktb2xkMQ==",
   GENERIC_SECRET: "test-generic-secret",
+  GENERIC_OLD_SECRET: "test-generic-secret-previous",
   SINK_SECRET: "whsec_dGVzdC1zaW5rLXNpZ25pbmcta2V5LTAwMDAwMDAx",
 } as const;
 
@@ -39,9 +42,9 @@ export function testConfig(sinkUrl: string) {
   return {
     sources: {
       stripe: { provider: "stripe", secrets: ["STRIPE_SECRET", "STRIPE_OLD_SECRET"], destinations: ["ok"] },
-      github: { provider: "github", secrets: ["GITHUB_SECRET"], destinations: ["ok"] },
-      sw: { provider: "standard-webhooks", secrets: ["SW_SECRET"], destinations: ["ok"] },
-      acme: { provider: "generic-hmac", secrets: ["GENERIC_SECRET"], destinations: ["ok"], scheme: ACME_SCHEME },
+      github: { provider: "github", secrets: ["GITHUB_SECRET", "GITHUB_OLD_SECRET"], destinations: ["ok"] },
+      sw: { provider: "standard-webhooks", secrets: ["SW_SECRET", "SW_OLD_SECRET"], destinations: ["ok"] },
+      acme: { provider: "generic-hmac", secrets: ["GENERIC_SECRET", "GENERIC_OLD_SECRET"], destinations: ["ok"], scheme: ACME_SCHEME },
       fanout: { provider: "standard-webhooks", secrets: ["SW_SECRET"], destinations: ["ok", "ok2"] },
       flaky: { provider: "standard-webhooks", secrets: ["SW_SECRET"], destinations: ["flaky"] },
       doomed: { provider: "standard-webhooks", secrets: ["SW_SECRET"], destinations: ["always500", "rejects"] },
