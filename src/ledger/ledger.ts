@@ -49,11 +49,12 @@ export class EventLedger extends DurableObject<LedgerEnv> {
   /** In-memory leases: one attempt in flight per task. Lost on eviction, which only allows a rare repeat. */
   readonly #leases = new Map<string, number>();
 
-  constructor(ctx: DurableObjectState, env: LedgerEnv) {
-    super(ctx, env);
-    ctx.blockConcurrencyWhile(async () => {
-      ctx.storage.sql.exec(SCHEMA);
-    });
+  /** Whether the tables exist. Only `accept` creates them, so reads of unknown events store nothing. */
+  #ready = false;
+
+  #exists(): boolean {
+    this.#ready ||= this.ctx.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'event'").toArray().length > 0;
+    return this.#ready;
   }
 
   /** Store the event and plan its tasks the first time; report a duplicate every other time. */
@@ -62,7 +63,10 @@ export class EventLedger extends DurableObject<LedgerEnv> {
     const ids = await Promise.all(input.destinations.map((d) => webhookIdFor(event.source, event.eventId, d)));
     // Check-and-set: no await between this read and the inserts below.
     const sql = this.ctx.storage.sql;
-    if (sql.exec("SELECT 1 FROM event").toArray().length > 0) {
+    if (!this.#exists()) {
+      sql.exec(SCHEMA);
+      this.#ready = true;
+    } else if (sql.exec("SELECT 1 FROM event").toArray().length > 0) {
       return { status: "duplicate", tasks: 0 };
     }
     const now = Date.now();
@@ -145,6 +149,7 @@ export class EventLedger extends DurableObject<LedgerEnv> {
 
   /** The stored event (without payload bytes) and its tasks. `null` when nothing is stored. */
   inspect(): LedgerView | null {
+    if (!this.#exists()) return null;
     const event = this.ctx.storage.sql.exec<EventRow>("SELECT * FROM event").toArray()[0];
     if (!event) return null;
     const tasks = this.ctx.storage.sql.exec<TaskRow>("SELECT * FROM task ORDER BY id").toArray();
@@ -175,6 +180,7 @@ export class EventLedger extends DurableObject<LedgerEnv> {
 
   /** Re-send overdue pending tasks; delete the object once the window has passed and all tasks are final. */
   async alarm(): Promise<void> {
+    if (!this.#exists()) return;
     const sql = this.ctx.storage.sql;
     const event = sql.exec<EventRow>("SELECT source, event_id, expires_at, redrive_ms FROM event").toArray()[0];
     if (!event) return;
@@ -183,6 +189,7 @@ export class EventLedger extends DurableObject<LedgerEnv> {
     if (pending.length === 0 && now >= event.expires_at) {
       await this.ctx.storage.deleteAlarm();
       await this.ctx.storage.deleteAll();
+      this.#ready = false;
       return;
     }
     const overdue = pending.filter((t) => t.due_at + event.redrive_ms <= now && (this.#leases.get(t.destination) ?? 0) <= now);
@@ -196,6 +203,7 @@ export class EventLedger extends DurableObject<LedgerEnv> {
   }
 
   #task(destination: string): TaskRow | undefined {
+    if (!this.#exists()) return undefined;
     return this.ctx.storage.sql.exec<TaskRow>("SELECT * FROM task WHERE destination = ?", destination).toArray()[0];
   }
 

@@ -1,0 +1,123 @@
+/** Delivery: retries, dead records and consumer decisions, with the real queue and a real sink. */
+import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import worker from "../../src/index";
+import { TEST_SECRETS } from "../support/fixtures";
+import { sampleEvent, signRequest } from "../support/signer";
+import { inspect, ledgerStub, post, received, settled } from "./helpers";
+
+const swSign = (body: string) => signRequest({ preset: "standard-webhooks", secret: TEST_SECRETS.SW_SECRET, body });
+
+async function runBatch(queue: string, bodies: unknown[]) {
+  const batch = createMessageBatch(queue, bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body })));
+  const ctx = createExecutionContext();
+  await worker.queue(batch, env, ctx);
+  return getQueueResult(batch, ctx);
+}
+
+describe("delivery over the real queue", () => {
+  it("a destination that fails twice gets the event on the third attempt, same webhook-id each time", async () => {
+    const signed = await swSign(sampleEvent("standard-webhooks"));
+    const id = signed.headers["webhook-id"]!;
+    expect((await post("flaky", signed)).status).toBe(202);
+    const view = await settled("flaky", id, 20_000);
+    expect(view.tasks[0]).toMatchObject({ status: "delivered", attempts: 3, lastStatus: 200 });
+    expect(view.tasks[0]!.log.map((a) => [a.attempt, a.status, a.error ?? null])).toEqual([[1, 500, "http_500"], [2, 500, "http_500"], [3, 200, null]]);
+    const got = await received("/flaky/2", id);
+    expect(got.map((r) => [r.attempt, r.status, r.headers["edgehook-attempt"]])).toEqual([[1, 500, "1"], [2, 500, "2"], [3, 200, "3"]]);
+    expect(new Set(got.map((r) => r.webhookId)).size).toBe(1);
+    expect(got.every((r) => r.verified)).toBe(true);
+  });
+
+  it("a destination that always fails ends dead after maxAttempts with the last response recorded; a 4xx is dead at once", async () => {
+    const signed = await swSign(sampleEvent("standard-webhooks"));
+    const id = signed.headers["webhook-id"]!;
+    expect((await post("doomed", signed)).status).toBe(202);
+    const view = await settled("doomed", id, 20_000);
+    const [fails, rejects] = view.tasks;
+    expect(fails).toMatchObject({ destination: "always500", status: "dead", attempts: 3, lastStatus: 500, lastError: "http_500_attempts_exhausted" });
+    expect(fails!.log[2]!.snippet).toBe('{"ok":false}');
+    expect(rejects).toMatchObject({ destination: "rejects", status: "dead", attempts: 1, lastStatus: 422, lastError: "http_422" });
+    expect(await received("/fail/500", id)).toHaveLength(3);
+    expect(await received("/fail/422", id)).toHaveLength(1);
+  });
+
+  it("outbound headers follow the contract", async () => {
+    const signed = await swSign(sampleEvent("standard-webhooks", "invoice.voided"));
+    const id = signed.headers["webhook-id"]!;
+    await post("sw", signed);
+    await settled("sw", id);
+    const [got] = await received("/ok", id);
+    expect(got!.headers).toMatchObject({
+      "content-type": "application/json",
+      "edgehook-source": "sw",
+      "edgehook-event-type": "invoice.voided",
+      "edgehook-attempt": "1",
+    });
+    expect(got!.headers["webhook-signature"]).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
+    expect(Math.abs(Number(got!.headers["webhook-timestamp"]) - Date.now() / 1000)).toBeLessThan(30);
+    expect(got!.headers).not.toHaveProperty("webhook-signature-original");
+  });
+});
+
+describe("consumer decisions (createMessageBatch)", () => {
+  it("skips (acks) a message whose task is already delivered: no second request", async () => {
+    const signed = await swSign(sampleEvent("standard-webhooks"));
+    const id = signed.headers["webhook-id"]!;
+    await post("sw", signed);
+    await settled("sw", id);
+    const result = await runBatch("edgehook-delivery", [{ v: 1, ledger: `sw:${id}`, destination: "ok" }]);
+    expect(result.explicitAcks).toEqual(["m0"]);
+    expect(result.retryMessages).toEqual([]);
+    expect(await received("/ok", id)).toHaveLength(1);
+  });
+
+  it("acks malformed messages and messages for unknown events without storing anything", async () => {
+    const result = await runBatch("edgehook-delivery", [{ hello: "world" }, { v: 1, ledger: "sw:never-seen", destination: "ok" }]);
+    expect(result.explicitAcks.sort()).toEqual(["m0", "m1"]);
+    expect(await inspect("sw", "never-seen")).toBeNull();
+  });
+
+  it("retries a retryable failure with a delay, and records the attempt before answering", async () => {
+    const signed = await swSign(sampleEvent("standard-webhooks"));
+    const id = signed.headers["webhook-id"]!;
+    await post("doomed", signed);
+    await settled("doomed", id, 20_000);
+    // Re-open the always500 task to observe one decision in isolation.
+    await runInDurableObject(ledgerStub("doomed", id), (_i, state) => {
+      state.storage.sql.exec("UPDATE task SET status = 'pending', attempts = 0, log = '[]' WHERE destination = 'always500'");
+    });
+    const result = await runBatch("edgehook-delivery", [{ v: 1, ledger: `doomed:${id}`, destination: "always500" }]);
+    expect(result.explicitAcks).toEqual([]);
+    expect(result.retryMessages).toHaveLength(1);
+    // Backoff for attempt 1 with base 1 s, cap 1 s: 0 or 1 s (a 0 delay is reported as absent).
+    expect([0, 1]).toContain(result.retryMessages[0]!.delaySeconds ?? 0);
+    const task = (await inspect("doomed", id))!.tasks[0]!;
+    expect(task).toMatchObject({ status: "pending", attempts: 1, lastStatus: 500 });
+  });
+
+  it("marks the task dead when its destination was removed from config", async () => {
+    const signed = await swSign(sampleEvent("standard-webhooks"));
+    const id = signed.headers["webhook-id"]!;
+    await post("nowhere", signed);
+    await runInDurableObject(ledgerStub("nowhere", id), (_i, state) => {
+      state.storage.sql.exec("INSERT INTO task (destination, webhook_id, status, due_at) VALUES ('retired', 'msg_x', 'pending', 0)");
+    });
+    const result = await runBatch("edgehook-delivery", [{ v: 1, ledger: `nowhere:${id}`, destination: "retired" }]);
+    expect(result.explicitAcks).toEqual(["m0"]);
+    expect((await inspect("nowhere", id))!.tasks[0]).toMatchObject({ status: "dead", lastError: "destination_not_configured" });
+  });
+
+  it("the dead-letter consumer records a dead outcome for a pending task", async () => {
+    const signed = await swSign(sampleEvent("standard-webhooks"));
+    const id = signed.headers["webhook-id"]!;
+    await post("nowhere", signed);
+    await runInDurableObject(ledgerStub("nowhere", id), (_i, state) => {
+      state.storage.sql.exec("INSERT INTO task (destination, webhook_id, status, due_at) VALUES ('ok', 'msg_y', 'pending', 0)");
+    });
+    const result = await runBatch("edgehook-dead", [{ v: 1, ledger: `nowhere:${id}`, destination: "ok" }]);
+    expect(result.explicitAcks).toEqual(["m0"]);
+    expect((await inspect("nowhere", id))!.tasks[0]).toMatchObject({ status: "dead", lastError: "queue_retries_exhausted" });
+  });
+});

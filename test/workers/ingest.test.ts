@@ -1,0 +1,138 @@
+/** The HTTP contract of the ingest route: every error code, and nothing stored for bad input. */
+import { env, exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { createApp } from "../../src/ingest";
+import { TEST_SECRETS } from "../support/fixtures";
+import { sampleEvent, signRequest } from "../support/signer";
+import { inspect, post } from "./helpers";
+
+const swSign = (body: string | Uint8Array, id?: string) => signRequest({ preset: "standard-webhooks", secret: TEST_SECRETS.SW_SECRET, body, id });
+
+async function errorOf(res: Response) {
+  return ((await res.json()) as { error: { code: string; message: string } }).error;
+}
+
+describe("ingest route", () => {
+  it("404 source_unknown for an unconfigured source", async () => {
+    const res = await post("nope", await swSign(sampleEvent("standard-webhooks")));
+    expect(res.status).toBe(404);
+    expect((await errorOf(res)).code).toBe("source_unknown");
+  });
+
+  it("405 method_not_allowed with Allow: POST", async () => {
+    const res = await exports.default.fetch("https://edgehook.test/webhooks/sw", { method: "PUT", body: "{}" });
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toBe("POST");
+    expect((await errorOf(res)).code).toBe("method_not_allowed");
+    const get = await exports.default.fetch("https://edgehook.test/webhooks/sw");
+    expect(get.status).toBe(405);
+  });
+
+  it("413 payload_too_large by Content-Length and by streamed size, never stored", async () => {
+    const big = JSON.stringify({ type: "x", pad: "a".repeat(2000) });
+    const signed = await swSign(big);
+    const res = await post("small", signed);
+    expect(res.status).toBe(413);
+    expect((await errorOf(res)).code).toBe("payload_too_large");
+    expect(await inspect("small", signed.headers["webhook-id"]!)).toBeNull();
+
+    // No Content-Length: a stream larger than the limit is cut off while reading.
+    const stream = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < 4; i++) controller.enqueue(new TextEncoder().encode("a".repeat(512)));
+        controller.close();
+      },
+    });
+    const streamed = await exports.default.fetch("https://edgehook.test/webhooks/small", { method: "POST", headers: signed.headers, body: stream });
+    expect(streamed.status).toBe(413);
+  });
+
+  it("the body limit applies per source: the same body is fine elsewhere", async () => {
+    const signed = await swSign(JSON.stringify({ type: "x", pad: "a".repeat(2000) }));
+    expect((await post("sw", signed)).status).toBe(202);
+  });
+
+  it("400 payload_malformed when a configured id extractor finds nothing (no fallback then)", async () => {
+    const res = await post("typed", await swSign(JSON.stringify({ type: "customer.updated", data: {} })));
+    expect(res.status).toBe(400);
+    const error = await errorOf(res);
+    expect(error.code).toBe("payload_malformed");
+    expect(error.message).toContain("body field data.id");
+  });
+
+  it("config overrides pick the event id and ordering key", async () => {
+    const res = await post("typed", await swSign(JSON.stringify({ type: "customer.updated", data: { id: "cus_77", customer: "c-1" } })));
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ status: "accepted", id: "cus_77" });
+    const view = await inspect("typed", "cus_77");
+    expect(view?.event).toMatchObject({ eventType: "customer.updated", orderingKey: "c-1" });
+  });
+
+  it("falls back to sha256 of the body when a preset finds no id", async () => {
+    const body = JSON.stringify({ object: "event", type: "charge.updated", created: 1_795_000_000 });
+    const signed = await signRequest({ preset: "stripe", secret: TEST_SECRETS.STRIPE_SECRET, body });
+    const res = await post("stripe", signed);
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    const digest = [...new Uint8Array(await crypto.subtle.digest("SHA-256", signed.body))].map((b) => b.toString(16).padStart(2, "0")).join("");
+    expect(id).toBe(`sha256:${digest}`);
+    expect((await inspect("stripe", id))?.event.occurredAt).toBe(1_795_000_000_000);
+  });
+
+  it("identifies Stripe and GitHub events per preset", async () => {
+    const stripeBody = sampleEvent("stripe", "customer.subscription.updated");
+    const s = await post("stripe", await signRequest({ preset: "stripe", secret: TEST_SECRETS.STRIPE_SECRET, body: stripeBody }));
+    const parsed = JSON.parse(stripeBody);
+    expect((await inspect("stripe", parsed.id))?.event).toMatchObject({ eventType: "customer.subscription.updated", orderingKey: parsed.data.object.id });
+    expect(s.status).toBe(202);
+
+    const gh = await signRequest({ preset: "github", secret: TEST_SECRETS.GITHUB_SECRET, body: sampleEvent("github", "closed"), event: "issues" });
+    expect((await post("github", gh)).status).toBe(202);
+    const view = await inspect("github", gh.headers["x-github-delivery"]!);
+    expect(view?.event).toMatchObject({ eventType: "issues.closed", orderingKey: "octo-org/octo-repo#42" });
+    expect(view?.event.headers).toMatchObject({ "x-github-event": "issues", "content-type": "application/json" });
+    expect(view?.event.headers).not.toHaveProperty("x-hub-signature-256");
+  });
+
+  it("a repeat gets 200 duplicate with the same id", async () => {
+    const signed = await swSign(sampleEvent("standard-webhooks"));
+    expect((await post("sw", signed)).status).toBe(202);
+    const again = await post("sw", signed);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ status: "duplicate", id: signed.headers["webhook-id"] });
+  });
+
+  it("503 unavailable (never 2xx) when the ledger cannot store the event", async () => {
+    const app = createApp();
+    const failing = { ...env, EVENT_LEDGER: { idFromName: () => ({}), get: () => { throw new Error("storage down"); } } };
+    const signed = await swSign(sampleEvent("standard-webhooks"));
+    const res = await app.fetch(new Request("https://edgehook.test/webhooks/sw", { method: "POST", headers: signed.headers, body: signed.body }), failing);
+    expect(res.status).toBe(503);
+    expect((await errorOf(res)).code).toBe("unavailable");
+  });
+
+  it("503 unavailable when the configuration is invalid, and /health says why without secrets", async () => {
+    const app = createApp();
+    const broken = { ...env, EDGEHOOK: "{\"sources\": {\"x\": {\"provider\": \"nope\"}}}" };
+    const res = await app.fetch(new Request("https://edgehook.test/webhooks/x", { method: "POST", body: "{}" }), broken);
+    expect(res.status).toBe(503);
+    expect((await errorOf(res)).code).toBe("unavailable");
+    const health = await app.fetch(new Request("https://edgehook.test/health"), broken);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({ status: "config_invalid" });
+  });
+
+  it("/health is ok with the test config and carries no secrets", async () => {
+    const res = await exports.default.fetch("https://edgehook.test/health");
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(JSON.parse(text)).toMatchObject({ status: "ok" });
+    for (const value of Object.values(TEST_SECRETS)) expect(text).not.toContain(value);
+  });
+
+  it("unknown routes are a JSON 404", async () => {
+    const res = await exports.default.fetch("https://edgehook.test/elsewhere");
+    expect(res.status).toBe(404);
+    expect((await errorOf(res)).code).toBe("not_found");
+  });
+});
