@@ -2,6 +2,9 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { TEST_SECRETS, testConfig } from "./test/support/fixtures";
 
+/** Admin bearer token for the workerd tests. */
+const ADMIN_TEST_TOKEN = "test-admin-token-4f9c2a7e";
+
 /** Every consumer value explicit (local queue defaults differ from production); short batch timeout for tests. */
 const consumer = { maxBatchSize: 50, maxBatchTimeout: 0.05, maxRetries: 100, retryDelay: 1 };
 
@@ -22,6 +25,7 @@ export default defineConfig({
                   // As a JSON string: the config contract accepts both forms.
                   EDGEHOOK: JSON.stringify(testConfig(sinkUrl)),
                   SINK_URL: sinkUrl,
+                  ADMIN_TOKEN: ADMIN_TEST_TOKEN,
                   ...TEST_SECRETS,
                 },
                 queueConsumers: {

@@ -1,5 +1,6 @@
 /** Ingest stage: the HTTP face of Edgehook (Hono). */
 import { Hono } from "hono";
+import { createAdminApi, type AdminEnv } from "../admin";
 import { loadConfig } from "../config";
 import { errorResponse } from "./errors";
 import { handleWebhook, type IngestEnv } from "./webhook";
@@ -14,7 +15,7 @@ export type { IngestEnv } from "./webhook";
  * @example export default { fetch: createApp().fetch }
  */
 export function createApp() {
-  const app = new Hono<{ Bindings: IngestEnv }>();
+  const app = new Hono<{ Bindings: IngestEnv & AdminEnv }>();
   app.get("/health", (c) => {
     const loaded = loadConfig(c.env);
     return loaded.ok
@@ -22,6 +23,7 @@ export function createApp() {
       : c.json({ status: "config_invalid", problems: loaded.problems.length }, 503);
   });
   app.all("/webhooks/:source", handleWebhook);
+  app.route("/api", createAdminApi());
   app.notFound(() => errorResponse("not_found", "no such route; webhooks go to POST /webhooks/<source>"));
   app.onError((error) => {
     console.error(JSON.stringify({ msg: "unhandled", error: String(error), stack: (error as Error).stack }));
