@@ -10,8 +10,8 @@ export { EventLedger } from "./ledger";
 
 const app = createApp();
 
-/** Queue names, as in wrangler.toml. */
-export const DEAD_LETTER_QUEUE = "edgehook-dead";
+/** Dead-letter queue name prefix, as in wrangler.toml (module exports must be handlers only). */
+const DEAD_LETTER_QUEUE = "edgehook-dead";
 
 export default {
   fetch: app.fetch,

@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+/**
+ * `npm run dev`: start the gateway locally with the sample config, and the sample destination.
+ *   - copies .dev.vars.example to .dev.vars when missing (public development secrets);
+ *   - starts the sample sink on 127.0.0.1:8788 (verifies and logs every delivery);
+ *   - starts `wrangler dev` on 127.0.0.1:8787, offline, every binding local.
+ * Then, in another terminal: `npm run send -- stripe` (or github, demo).
+ */
+import { copyFileSync, existsSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { readDevVars, startSink } from "./sink.mjs";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+process.chdir(root);
+if (!existsSync(".dev.vars")) {
+  copyFileSync(".dev.vars.example", ".dev.vars");
+  console.log("[dev] created .dev.vars from .dev.vars.example (development secrets only)");
+}
+const secret = readDevVars(".dev.vars").SINK_SIGNING_SECRET;
+const sink = await startSink({ port: Number(process.env.SINK_PORT ?? 8788), secret, log: true });
+console.log(`[dev] sample destination listening on ${sink.url}/hooks`);
+
+const port = process.env.PORT ?? "8787";
+const wrangler = spawn(process.execPath, ["node_modules/wrangler/bin/wrangler.js", "dev", "--ip", "127.0.0.1", "--port", port, ...process.argv.slice(2)], {
+  stdio: "inherit",
+  env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
+});
+console.log(`[dev] gateway starting on http://127.0.0.1:${port} — then run: npm run send -- stripe`);
+
+const stop = () => {
+  wrangler.kill("SIGTERM");
+  void sink.close();
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
+wrangler.on("exit", (code) => {
+  void sink.close().then(() => process.exit(code ?? 0));
+});
