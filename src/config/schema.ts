@@ -43,6 +43,16 @@ export const sourceSchema = z
     orderingKey: extractorSchema.optional(),
     occurredAt: extractorSchema.optional(),
     forwardHeaders: z.array(z.string().min(1)).default([]),
+    /** The URL as the provider sees it, for presets that sign it (twilio, square, hubspot); default: the request URL. */
+    publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+    /** Meta: which of `secrets` is the hub.verify_token for the subscription GET (it is not an HMAC key). */
+    verifyTokenSecret: secretName.optional(),
+    /** Header carrying a shared-secret token (okta, generic-token); presets document their default. */
+    tokenHeader: z.string().min(1).optional(),
+    /** Key endpoint for presets whose keys are fetched (plaid: webhook_verification_key/get; paypal: allowed cert URL prefix). */
+    keyUrl: z.url({ protocol: /^https?$/ }).optional(),
+    /** PayPal: the webhook id from the developer dashboard (it is signed). */
+    webhookId: z.string().min(1).optional(),
   })
   .strict();
 
@@ -90,15 +100,29 @@ export const configSchema = z
           });
         }
       });
-      if (source.provider === "generic-hmac" && !source.scheme) {
-        ctx.addIssue({ code: "custom", path: ["sources", sourceName, "scheme"], message: "generic-hmac needs a scheme" });
+      const needsScheme = source.provider === "generic-hmac" || source.provider === "generic-ed25519";
+      if (needsScheme && !source.scheme) {
+        ctx.addIssue({ code: "custom", path: ["sources", sourceName, "scheme"], message: `${source.provider} needs a scheme` });
       }
-      if (source.provider !== "generic-hmac" && source.scheme) {
+      if (!needsScheme && source.scheme) {
         ctx.addIssue({
           code: "custom",
           path: ["sources", sourceName, "scheme"],
-          message: `scheme is only for provider "generic-hmac"; preset "${source.provider}" defines its own`,
+          message: `scheme is only for providers "generic-hmac" and "generic-ed25519"; preset "${source.provider}" defines its own`,
         });
+      }
+      if (source.verifyTokenSecret && !source.secrets.includes(source.verifyTokenSecret)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["sources", sourceName, "verifyTokenSecret"],
+          message: "list the verify-token secret in secrets too (it is then used for the handshake only, never as an HMAC key)",
+        });
+      }
+      if (source.provider === "generic-token" && !source.tokenHeader) {
+        ctx.addIssue({ code: "custom", path: ["sources", sourceName, "tokenHeader"], message: "generic-token needs tokenHeader" });
+      }
+      if (source.provider === "paypal" && !source.webhookId) {
+        ctx.addIssue({ code: "custom", path: ["sources", sourceName, "webhookId"], message: "paypal needs webhookId (it is part of the signed message)" });
       }
     }
   });

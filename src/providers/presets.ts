@@ -1,93 +1,29 @@
 /**
- * The preset table. Most providers are data over the verify primitives; sources cited per row in
- * docs/providers.md.
+ * The preset table: every provider Edgehook verifies, by id. Families live in their own files; the
+ * sources for each row are cited there and in docs/providers.md.
  */
-import { getPath, getString, toMillis } from "../shared/json";
-import { keyValueHeader, prefixedHeader, verifyHmac, versionedListHeader, type HmacScheme, type Verifier } from "../verify";
+import { ed25519Algorithm, prefixedHeader, verifySigned } from "../verify";
+import { ASYMMETRIC_PRESETS } from "./asymmetric";
+import { hmacVerifier } from "./define";
+import { HANDSHAKE_PRESETS } from "./handshakes";
+import { BODY_HMAC_PRESETS } from "./hmac-body";
+import { TIMESTAMPED_HMAC_PRESETS } from "./hmac-timestamped";
+import { SPECIAL_PRESETS } from "./special";
+import { TOKEN_PRESETS } from "./tokens";
+import { twilio } from "./twilio";
 import type { Preset } from "./types";
 
-const hmac = (scheme: HmacScheme): Verifier => (request, options) => verifyHmac(scheme, request, options);
-
-/** Stripe: `Stripe-Signature: t=…,v1=…`, HMAC-SHA256 hex over `t.body`, key = the whole `whsec_` string. */
-const stripe: Preset = {
-  id: "stripe",
-  verifier: () =>
-    hmac({
-      algorithm: "SHA-256",
-      key: "utf8",
-      encoding: "hex",
-      parse: keyValueHeader("stripe-signature", { separator: ",", timestampKey: "t", signatureKey: "v1" }),
-      template: "{timestamp}.{body}",
-      timestamp: "s",
-    }),
-  identify: ({ json }) => ({
-    eventId: getString(json, "id"),
-    eventType: getString(json, "type"),
-    occurredAt: toMillis(getPath(json, "created")),
-    orderingKey: getString(json, "data.object.id"),
-  }),
-  forwardHeaders: [],
-};
-
-/** GitHub: `X-Hub-Signature-256: sha256=<hex>` over the body; id from `X-GitHub-Delivery`. */
-const github: Preset = {
-  id: "github",
-  verifier: () =>
-    hmac({
-      algorithm: "SHA-256",
-      key: "utf8",
-      encoding: "hex",
-      parse: prefixedHeader("x-hub-signature-256", "sha256="),
-      template: "{body}",
-    }),
-  identify: ({ headers, json }) => {
-    const event = headers.get("x-github-event") ?? undefined;
-    const action = getString(json, "action");
-    const repo = getString(json, "repository.full_name");
-    const number = getString(json, "pull_request.number") ?? getString(json, "issue.number");
-    return {
-      eventId: headers.get("x-github-delivery") ?? undefined,
-      eventType: event && action ? `${event}.${action}` : event,
-      orderingKey: repo && number ? `${repo}#${number}` : repo,
-    };
-  },
-  forwardHeaders: ["x-github-event", "x-github-delivery", "x-github-hook-id", "x-github-hook-installation-target-type", "x-github-hook-installation-target-id"],
-};
-
-/** Standard Webhooks v1: `webhook-signature: v1,<b64> …` over `id.timestamp.body`, key `whsec_` + base64. */
-const standardWebhooks: Preset = {
-  id: "standard-webhooks",
-  verifier: () => {
-    const parse = versionedListHeader("webhook-signature", "v1", "webhook-id", "webhook-timestamp");
-    return hmac({
-      algorithm: "SHA-256",
-      key: "whsec-base64",
-      encoding: "base64",
-      // The id is signed: without it the signature cannot be checked.
-      parse: (request) => (request.headers.has("webhook-id") ? parse(request) : null),
-      template: "{id}.{timestamp}.{body}",
-      timestamp: "s",
-    });
-  },
-  identify: ({ headers, json }) => ({
-    eventId: headers.get("webhook-id") ?? undefined,
-    eventType: getString(json, "type"),
-    occurredAt: toMillis(getPath(json, "timestamp")) ?? toMillis(headers.get("webhook-timestamp")),
-  }),
-  forwardHeaders: [],
-};
+const HASHES = { sha1: "SHA-1", sha256: "SHA-256", sha512: "SHA-512" } as const;
 
 /** `generic-hmac`: the scheme comes from the source's config. */
 const genericHmac: Preset = {
   id: "generic-hmac",
   verifier: (source) => {
     const s = source.scheme!;
-    const algorithm = ({ sha1: "SHA-1", sha256: "SHA-256", sha512: "SHA-512" } as const)[s.algorithm];
-    return hmac({
-      algorithm,
-      key: "utf8",
+    return hmacVerifier({
+      algorithm: HASHES[s.algorithm],
       encoding: s.encoding,
-      parse: prefixedHeader(s.header.toLowerCase(), s.prefix, s.timestampHeader, s.idHeader),
+      parse: prefixedHeader(s.header.toLowerCase(), s.prefix, s.timestampHeader?.toLowerCase(), s.idHeader?.toLowerCase()),
       template: s.template,
       ...(s.timestampHeader ? { timestamp: "s" as const } : {}),
     });
@@ -96,5 +32,38 @@ const genericHmac: Preset = {
   forwardHeaders: [],
 };
 
+/** `generic-ed25519`: like generic-hmac, with Ed25519 public keys (hex or base64, optional `whpk_`) as secrets. */
+const genericEd25519: Preset = {
+  id: "generic-ed25519",
+  verifier: (source) => {
+    const s = source.scheme!;
+    const hex = ed25519Algorithm("hex");
+    const b64 = ed25519Algorithm("whpk-base64");
+    const scheme = {
+      algorithm: { ...b64, importKey: async (k: string) => (await hex.importKey(k)) ?? b64.importKey(k) },
+      encoding: s.encoding,
+      parse: prefixedHeader(s.header.toLowerCase(), s.prefix, s.timestampHeader?.toLowerCase(), s.idHeader?.toLowerCase()),
+      template: s.template,
+      ...(s.timestampHeader ? { timestamp: "s" as const } : {}),
+    };
+    return (request, options) => verifySigned(scheme, request, options);
+  },
+  identify: () => ({}),
+  forwardHeaders: [],
+};
+
+const ALL: readonly Preset[] = [
+  ...TIMESTAMPED_HMAC_PRESETS,
+  ...BODY_HMAC_PRESETS,
+  ...ASYMMETRIC_PRESETS,
+  ...HANDSHAKE_PRESETS,
+  ...TOKEN_PRESETS,
+  ...SPECIAL_PRESETS,
+  twilio,
+  genericHmac,
+  genericEd25519,
+];
+
 /** Every preset, by id. */
-export const PRESETS: ReadonlyMap<string, Preset> = new Map([stripe, github, standardWebhooks, genericHmac].map((p) => [p.id, p]));
+export const PRESETS: ReadonlyMap<string, Preset> = new Map(ALL.map((p) => [p.id, p]));
+if (PRESETS.size !== ALL.length) throw new Error("duplicate preset id");

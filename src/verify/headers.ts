@@ -2,7 +2,7 @@
  * Signature-header parsers: the few shapes providers use. Each returns `null` when the header is
  * absent, and never throws on malformed input (unknown entries are ignored, as the SDKs do).
  */
-import type { ParsedSignature } from "./hmac";
+import type { ParsedSignature } from "./signed";
 import type { InboundRequest } from "./types";
 
 /** `<prefix><signature>` in one header, e.g. GitHub's `sha256=<hex>`. */

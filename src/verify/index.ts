@@ -4,6 +4,15 @@
  */
 export type { InboundRequest, Verifier, VerifyFailureReason, VerifyOptions, VerifyResult } from "./types";
 export { fail } from "./types";
-export type { HmacAlgorithm, HmacScheme, KeyEncoding, ParsedSignature, SignatureEncoding, TimestampUnit } from "./hmac";
-export { decodeKey, hmacKey, parseTimestamp, signedContent, verifyHmac } from "./hmac";
+export type { ParsedSignature, SignatureAlgorithm, SignatureEncoding, SignedScheme, TimestampUnit } from "./signed";
+export { checkTimestamp, decodeSignature, matchAny, parseTimestamp, signedContent, verifySigned } from "./signed";
+export type { HmacAlgorithm, HmacScheme, KeyEncoding } from "./hmac";
+export { decodeKey, hmacAlgorithm, hmacKey, verifyHmac } from "./hmac";
+export type { Ed25519KeyEncoding } from "./ed25519";
+export { decodeEd25519Key, ed25519Algorithm, ed25519Key } from "./ed25519";
+export { decodeSpki, derToP1363, p256Algorithm, p256Key } from "./ecdsa";
+export type { TokenScheme } from "./token";
+export { timingSafeEqual, tokensEqual, verifyToken } from "./token";
+export type { DecodedJwt, JwtAlgorithm } from "./jwt";
+export { decodeJwt, verifyJwtSignature } from "./jwt";
 export { keyValueHeader, prefixedHeader, versionedListHeader } from "./headers";
