@@ -12,7 +12,7 @@ const swSign = (body: string) => signRequest({ preset: "standard-webhooks", secr
 async function runBatch(queue: string, bodies: unknown[]) {
   const batch = createMessageBatch(queue, bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body })));
   const ctx = createExecutionContext();
-  await worker.queue(batch, env, ctx);
+  await worker.queue(batch, env);
   return getQueueResult(batch, ctx);
 }
 

@@ -67,7 +67,7 @@ for (const c of cases) {
       const body = new Uint8Array(signed.body);
       // Toggle the case of the last letter: still valid JSON with the same id, one byte different.
       const at = body.findLastIndex((b) => (b >= 0x61 && b <= 0x7a) || (b >= 0x41 && b <= 0x5a));
-      body[at] ^= 0x20;
+      body[at]! ^= 0x20;
       await expectRejected({ ...signed, body }, "signature_invalid");
     });
 
