@@ -90,7 +90,7 @@ describe("parseConfig", () => {
       { ...minimal, sources: { s: { provider: "stripe", secrets: ["STRIPE_WEBHOOK_SECRET"], scheme: { header: "x-sig" } } } },
       secrets,
     );
-    expect(!stray.ok && stray.problems[0]).toMatch(/scheme is only for provider "generic-hmac"/);
+    expect(!stray.ok && stray.problems[0]).toMatch(/scheme is only for providers? "generic-hmac"/);
   });
 
   it("checks the generic template has {body} exactly once", () => {
