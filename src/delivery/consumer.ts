@@ -4,11 +4,12 @@
  */
 import { loadConfig, type RuntimeConfig } from "../config";
 import type { DeliveryMessage, EventLedger, Outcome } from "../ledger";
+import { writeIndex, type IndexUpdate, type SearchEnv } from "../search";
 import { backoffSeconds, classifyResponse, errorClass, MAX_QUEUE_DELAY_SECONDS } from "./classify";
 import { sendDelivery } from "./send";
 
 /** Bindings the consumer uses. */
-export interface DeliveryEnv {
+export interface DeliveryEnv extends SearchEnv {
   EVENT_LEDGER: DurableObjectNamespace<EventLedger>;
 }
 
@@ -23,13 +24,16 @@ export function isDeliveryMessage(body: unknown): body is DeliveryMessage {
   return typeof m === "object" && m !== null && m.v === 1 && typeof m.ledger === "string" && typeof m.destination === "string";
 }
 
-/** Handle one message to the end: it is always acked or retried exactly once. */
-export async function processMessage(message: Message<unknown>, config: RuntimeConfig, env: DeliveryEnv): Promise<void> {
+/**
+ * Handle one message to the end: it is always acked or retried exactly once. Returns the task's new
+ * state for the search index when an attempt was made.
+ */
+export async function processMessage(message: Message<unknown>, config: RuntimeConfig, env: DeliveryEnv): Promise<IndexUpdate | null> {
   const body = message.body;
   if (!isDeliveryMessage(body)) {
     console.error(JSON.stringify({ msg: "message_malformed", id: message.id }));
     message.ack();
-    return;
+    return null;
   }
   const ledger = env.EVENT_LEDGER.get(env.EVENT_LEDGER.idFromName(body.ledger));
   const destination = config.destinations.get(body.destination);
@@ -38,16 +42,16 @@ export async function processMessage(message: Message<unknown>, config: RuntimeC
       // Removed from config: the task can never be delivered; make that visible instead of retrying forever.
       await ledger.markDead(body.destination, "destination_not_configured");
       message.ack();
-      return;
+      return null;
     }
     const claim = await ledger.claim(body.destination, destination.config.timeoutMs + 5_000);
     if (claim.action === "skip") {
       message.ack();
-      return;
+      return null;
     }
     if (claim.action === "wait") {
       message.retry({ delaySeconds: Math.min(claim.delaySeconds, MAX_QUEUE_DELAY_SECONDS) });
-      return;
+      return null;
     }
     const result = await sendDelivery(destination, claim.delivery, claim.attempt);
     const now = Date.now();
@@ -64,14 +68,30 @@ export async function processMessage(message: Message<unknown>, config: RuntimeC
       },
       ...(decision.kind === "retry" ? { retryAt: now + decision.delaySeconds * 1000 } : {}),
     };
-    await ledger.record(body.destination, outcome);
+    const status = await ledger.record(body.destination, outcome);
     console.log(JSON.stringify({ msg: "attempt", ledger: body.ledger, destination: body.destination, attempt: claim.attempt, status: result.status, outcome: decision.kind, ms: result.latencyMs }));
     if (decision.kind === "retry") message.retry({ delaySeconds: decision.delaySeconds });
     else message.ack();
+    const { delivery } = claim;
+    return {
+      source: delivery.source,
+      eventId: delivery.eventId,
+      eventType: delivery.eventType,
+      receivedAt: delivery.receivedAt,
+      occurredAt: delivery.occurredAt,
+      destination: body.destination,
+      status: status ?? (decision.kind === "retry" ? "pending" : decision.kind),
+      attempts: claim.attempt,
+      lastStatus: result.status,
+      lastError: outcome.record.error ?? null,
+      latencyMs: result.latencyMs,
+      at: now,
+    };
   } catch (error) {
     // Ledger unreachable or the record failed: retry the message; the claim lease keeps attempts single.
     console.error(JSON.stringify({ msg: "consumer_error", ledger: body.ledger, destination: body.destination, error: String(error) }));
     message.retry({ delaySeconds: infraDelay(message.attempts) });
+    return null;
   }
 }
 
@@ -82,5 +102,10 @@ export async function handleDeliveryBatch(batch: MessageBatch<unknown>, env: Del
     batch.retryAll({ delaySeconds: 60 });
     return;
   }
-  await Promise.all(batch.messages.map((message) => processMessage(message, loaded.config, env)));
+  const updates = await Promise.all(batch.messages.map((message) => processMessage(message, loaded.config, env)));
+  try {
+    await writeIndex(env, updates.filter((u): u is IndexUpdate => u !== null));
+  } catch (error) {
+    console.error(JSON.stringify({ msg: "index_write_failed", error: String(error) }));
+  }
 }

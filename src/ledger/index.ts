@@ -2,5 +2,5 @@
 export { EventLedger } from "./ledger";
 export { ledgerName, planDeliveries, webhookIdFor } from "./plan";
 export type {
-  AcceptInput, AcceptResult, AttemptRecord, ClaimResult, Delivery, DeliveryMessage, EventRecord, LedgerView, Outcome, TaskStatus, TaskView,
+  AcceptInput, AcceptResult, AttemptRecord, ClaimResult, Delivery, DeliveryMessage, EventRecord, LedgerView, Outcome, ReplayOptions, ReplayResult, TaskStatus, TaskView,
 } from "./types";

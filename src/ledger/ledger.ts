@@ -10,7 +10,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { SCHEMA } from "./sql";
 import { ledgerName, webhookIdFor } from "./plan";
-import type { AcceptInput, AcceptResult, AttemptRecord, ClaimResult, DeliveryMessage, LedgerView, Outcome, TaskStatus } from "./types";
+import type { AcceptInput, AcceptResult, AttemptRecord, ClaimResult, DeliveryMessage, LedgerView, Outcome, ReplayOptions, ReplayResult, TaskStatus } from "./types";
 
 /** Attempts kept in a task's log; older ones are summarised by the attempt counter. */
 const LOG_LIMIT = 100;
@@ -114,6 +114,7 @@ export class EventLedger extends DurableObject<LedgerEnv> {
         eventId: event.event_id,
         eventType: event.event_type,
         occurredAt: event.occurred_at,
+        receivedAt: event.received_at,
         headers: JSON.parse(event.headers) as Record<string, string>,
         payload: new Uint8Array(event.payload),
       },
@@ -145,6 +146,31 @@ export class EventLedger extends DurableObject<LedgerEnv> {
     this.ctx.storage.sql.exec("UPDATE task SET status = 'dead', last_error = ? WHERE id = ?", reason, task.id);
     await this.#schedule(Date.now());
     return "dead";
+  }
+
+  /**
+   * Replay tasks (default: the dead ones; optionally only some destinations, or delivered ones too):
+   * each goes back to pending with a fresh attempt budget and the same webhook-id, and is enqueued.
+   * Idempotent: pending tasks are left alone. `null` when the event is not stored.
+   */
+  async replay(options: ReplayOptions = {}): Promise<ReplayResult | null> {
+    if (!this.#exists()) return null;
+    const sql = this.ctx.storage.sql;
+    const event = sql.exec<EventRow>("SELECT source, event_id FROM event").toArray()[0];
+    if (!event) return null;
+    const statuses = options.statuses ?? ["dead"];
+    const chosen = sql
+      .exec<TaskRow>("SELECT * FROM task ORDER BY id")
+      .toArray()
+      .filter((t) => statuses.includes(t.status) && (!options.destinations || options.destinations.includes(t.destination)));
+    const now = Date.now();
+    for (const t of chosen) sql.exec("UPDATE task SET status = 'pending', attempts = 0, due_at = ? WHERE id = ?", now, t.id);
+    if (chosen.length > 0) {
+      const name = ledgerName(event.source, event.event_id);
+      await this.#schedule(now);
+      await this.env.DELIVERY_QUEUE.sendBatch(chosen.map((t) => ({ body: { v: 1, ledger: name, destination: t.destination } satisfies DeliveryMessage, contentType: "json" })));
+    }
+    return { replayed: chosen.map((t) => t.destination) };
   }
 
   /** The stored event (without payload bytes) and its tasks. `null` when nothing is stored. */

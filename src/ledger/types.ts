@@ -43,6 +43,7 @@ export interface Delivery {
   eventId: string;
   eventType: string;
   occurredAt: number;
+  receivedAt: number;
   headers: Record<string, string>;
   payload: Uint8Array;
 }
@@ -93,4 +94,17 @@ export interface TaskView {
 export interface LedgerView {
   event: Omit<EventRecord, "payload"> & { payloadBytes: number; expiresAt: number };
   tasks: TaskView[];
+}
+
+/** Which tasks a replay re-opens. */
+export interface ReplayOptions {
+  /** Only these destinations (default: all). */
+  destinations?: string[];
+  /** Only tasks in these states (default: `["dead"]`). */
+  statuses?: TaskStatus[];
+}
+
+/** The destinations whose tasks a replay re-opened (empty when there was nothing to replay). */
+export interface ReplayResult {
+  replayed: string[];
 }

@@ -122,3 +122,23 @@ describe("outbox alarm", () => {
     await waitFor(async () => (await received("/flaky/2", id)).length > 0);
   });
 });
+
+describe("replay", () => {
+  it("re-opens dead tasks with the same webhook-id and a fresh attempt budget; pending and delivered ones are untouched; idempotent", async () => {
+    const signed = await swSign(sampleEvent("standard-webhooks"));
+    const id = signed.headers["webhook-id"]!;
+    await post("doomed", signed);
+    const before = await settled("doomed", id, 20_000);
+    expect(before.tasks.map((t) => t.status)).toEqual(["dead", "dead"]);
+    const stub = ledgerStub("doomed", id);
+    const first = await stub.replay({ destinations: ["rejects"] });
+    expect(first).toEqual({ replayed: ["rejects"] });
+    const after = await settled("doomed", id, 20_000);
+    expect(after.tasks[1]).toMatchObject({ destination: "rejects", status: "dead", attempts: 1, webhookId: before.tasks[1]!.webhookId });
+    expect(after.tasks[0]!.log).toHaveLength(3); // always500 untouched
+    const got = await received("/fail/422", id);
+    expect(got.map((r) => r.webhookId)).toEqual([before.tasks[1]!.webhookId, before.tasks[1]!.webhookId]);
+    expect(await stub.replay({ statuses: ["delivered"] })).toEqual({ replayed: [] });
+    expect(await ledgerStub("doomed", "never-stored").replay()).toBeNull();
+  });
+});
