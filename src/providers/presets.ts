@@ -2,7 +2,8 @@
  * The preset table: every provider Edgehook verifies, by id. Families live in their own files; the
  * sources for each row are cited there and in docs/providers.md.
  */
-import { ed25519Algorithm, prefixedHeader, verifySigned } from "../verify";
+import type { GenericHmacScheme } from "../config";
+import { ed25519Algorithm, prefixedHeader, verifySigned, type InboundRequest } from "../verify";
 import { ASYMMETRIC_PRESETS } from "./asymmetric";
 import { hmacVerifier } from "./define";
 import { HANDSHAKE_PRESETS } from "./handshakes";
@@ -15,6 +16,12 @@ import type { Preset } from "./types";
 
 const HASHES = { sha1: "SHA-1", sha256: "SHA-256", sha512: "SHA-512" } as const;
 
+/** The configured header parser; a configured id header is signed, so its absence means "missing". */
+function genericParse(s: GenericHmacScheme) {
+  const parse = prefixedHeader(s.header.toLowerCase(), s.prefix, s.timestampHeader?.toLowerCase(), s.idHeader?.toLowerCase());
+  return (request: InboundRequest) => (s.idHeader && !request.headers.has(s.idHeader) ? null : parse(request));
+}
+
 /** `generic-hmac`: the scheme comes from the source's config. */
 const genericHmac: Preset = {
   id: "generic-hmac",
@@ -23,7 +30,7 @@ const genericHmac: Preset = {
     return hmacVerifier({
       algorithm: HASHES[s.algorithm],
       encoding: s.encoding,
-      parse: prefixedHeader(s.header.toLowerCase(), s.prefix, s.timestampHeader?.toLowerCase(), s.idHeader?.toLowerCase()),
+      parse: genericParse(s),
       template: s.template,
       ...(s.timestampHeader ? { timestamp: "s" as const } : {}),
     });
@@ -42,7 +49,7 @@ const genericEd25519: Preset = {
     const scheme = {
       algorithm: { ...b64, importKey: async (k: string) => (await hex.importKey(k)) ?? b64.importKey(k) },
       encoding: s.encoding,
-      parse: prefixedHeader(s.header.toLowerCase(), s.prefix, s.timestampHeader?.toLowerCase(), s.idHeader?.toLowerCase()),
+      parse: genericParse(s),
       template: s.template,
       ...(s.timestampHeader ? { timestamp: "s" as const } : {}),
     };

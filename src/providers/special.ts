@@ -47,26 +47,20 @@ function mailgunFields(request: InboundRequest): { timestamp?: string; token?: s
   return { timestamp: str(s.timestamp), token: str(s.token), signature: str(s.signature) };
 }
 
-const mailgunScheme = {
-  algorithm: hmacAlgorithm("SHA-256", "utf8"),
-  encoding: "hex" as const,
-  parse: (request: InboundRequest) => {
-    const f = mailgunFields(request);
-    return f?.signature ? { candidates: [f.signature], ...(f.timestamp ? { timestamp: f.timestamp } : {}), ...(f.token ? { id: f.token } : {}) } : null;
-  },
-  template: "{timestamp}{id}{body}",
-  timestamp: "s" as const,
-  hint: "no Webhook Signing Key produced this signature (Mailgun signs timestamp + token with the HTTP webhook signing key, not the API key)",
-};
+const mailgunAlgorithm = hmacAlgorithm("SHA-256", "utf8");
+const MAILGUN_HINT = "no Webhook Signing Key produced this signature (Mailgun signs timestamp + token with the HTTP webhook signing key, not the API key)";
 
 /** Mailgun: hex(HMAC-SHA256(signing key, timestamp + token)); the body itself is not covered (documentation.mailgun.com "Securing Webhooks"). */
 const mailgun: Preset = {
   id: "mailgun",
   verifier: () => (request, options) => {
     const f = mailgunFields(request);
-    if (f?.signature && !f.token) return Promise.resolve(fail("signature_missing", "signature.token is missing"));
+    if (!f?.signature) return Promise.resolve(fail("signature_missing", "the body carries no signature.signature"));
+    if (!f.token || !f.timestamp) return Promise.resolve(fail("signature_missing", "signature.token or signature.timestamp is missing"));
+    const parsed = { candidates: [f.signature], timestamp: f.timestamp, id: f.token };
+    const scheme = { algorithm: mailgunAlgorithm, encoding: "hex" as const, parse: () => parsed, template: "{timestamp}{id}{body}", timestamp: "s" as const, hint: MAILGUN_HINT };
     // The signed bytes are timestamp + token only: verify against an empty body.
-    return verifySigned(mailgunScheme, { ...request, body: new Uint8Array(0) }, options);
+    return verifySigned(scheme, { ...request, body: new Uint8Array(0) }, options);
   },
   identify: identity({ id: first(body("event-data.id"), body("signature.token")), type: body("event-data.event"), at: body("event-data.timestamp"), key: body("event-data.message.headers.message-id") }),
   forwardHeaders: [],

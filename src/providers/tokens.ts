@@ -102,7 +102,8 @@ const microsoftGraph: Preset = {
       extract: (request) => {
         const items = getPath(tryParseJson(request.body), "value");
         if (!Array.isArray(items) || items.length === 0) return null;
-        return items.map((item) => (typeof item?.clientState === "string" ? item.clientState : ""));
+        const states = items.map((item) => (typeof item?.clientState === "string" ? item.clientState : null));
+        return states.every((s): s is string => s !== null) ? states : null;
       },
       hint: "a notification's clientState does not match the configured secret",
     }),

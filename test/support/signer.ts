@@ -1,12 +1,18 @@
 /**
- * One signer for every scheme Edgehook verifies, for tests and `npm run send`. Self-contained
+ * One signer for every scheme Edgehook verifies, for tests, `npm run send` and the bench. Self-contained
  * (WebCrypto only, erasable TypeScript) so both workerd tests and Node 22 scripts import it.
- * The clock is injectable: pass `now` (ms).
+ * The clock is injectable: pass `now` (ms). Each recipe cites the provider doc/SDK it follows; the
+ * published vectors and official SDKs pin them down in test/unit/providers-*.test.ts.
+ *
+ * Asymmetric presets take a PRIVATE key as `secret` (the config holds the public one, see
+ * {@link publicKeyFor}): discord / generic-ed25519 a 32-byte hex seed, Standard Webhooks v1a a `whsk_`
+ * key (base64 seed ‖ public key), sendgrid a base64 PKCS#8 P-256 key.
  */
+export { sampleEvent } from "./samples.ts";
 
 export type Algorithm = "sha1" | "sha256" | "sha512";
 
-/** A generic-hmac scheme, as in the source config. */
+/** A generic-hmac / generic-ed25519 scheme, as in the source config. */
 export interface GenericScheme {
   header: string;
   algorithm?: Algorithm;
@@ -20,6 +26,8 @@ export interface GenericScheme {
 export interface SignInput {
   preset: string;
   secret: string;
+  /** Extra secrets: schemes that carry a signature list sign with each (rotation). */
+  moreSecrets?: string[];
   body: string | Uint8Array;
   /** Milliseconds since the epoch; defaults to Date.now(). */
   now?: number;
@@ -27,22 +35,31 @@ export interface SignInput {
   id?: string;
   /** GitHub event name (X-GitHub-Event). */
   event?: string;
+  /** The URL the provider calls (twilio, square, hubspot sign it). */
+  url?: string;
+  method?: string;
+  /** Header carrying the token for generic-token / okta. */
+  tokenHeader?: string;
   scheme?: GenericScheme;
 }
 
 export interface SignedRequest {
   headers: Record<string, string>;
   body: Uint8Array;
+  /** The URL to send to when the signer changed it (twilio JSON bodies add bodySHA256). */
+  url?: string;
 }
 
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 const HASH = { sha1: "SHA-1", sha256: "SHA-256", sha512: "SHA-512" } as const;
+const JSON_CT = { "content-type": "application/json" };
 
 function bytes(body: string | Uint8Array): Uint8Array {
   return typeof body === "string" ? encoder.encode(body) : body;
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
+export function concat(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
   let offset = 0;
   for (const p of parts) {
@@ -56,13 +73,21 @@ export function hex(data: ArrayBuffer | Uint8Array): string {
   return [...new Uint8Array(data)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+export function fromHexString(text: string): Uint8Array {
+  return Uint8Array.from(text.match(/../g) ?? [], (h) => parseInt(h, 16));
+}
+
 export function base64(data: ArrayBuffer | Uint8Array): string {
   let s = "";
   for (const b of new Uint8Array(data)) s += String.fromCharCode(b);
   return btoa(s);
 }
 
-function fromBase64(text: string): Uint8Array {
+export function base64url(data: ArrayBuffer | Uint8Array): string {
+  return base64(data).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+export function fromBase64(text: string): Uint8Array {
   return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 }
 
@@ -72,9 +97,135 @@ export async function hmac(algorithm: Algorithm, key: Uint8Array, content: Uint8
   return crypto.subtle.sign("HMAC", k, content);
 }
 
+/** SHA-256 hex of bytes. */
+export async function sha256hex(data: Uint8Array): Promise<string> {
+  return hex(await crypto.subtle.digest("SHA-256", data));
+}
+
 /** Standard Webhooks key bytes: strip `whsec_`, base64-decode. */
 export function standardWebhooksKey(secret: string): Uint8Array {
   return fromBase64(secret.startsWith("whsec_") ? secret.slice(6) : secret);
+}
+
+const ED_PKCS8 = fromHexString("302e020100300506032b657004220420");
+
+/** An Ed25519 private key from its 32-byte seed (hex, or a `whsk_` key). */
+export async function ed25519Private(secret: string, extractable = false): Promise<CryptoKey> {
+  const seed = secret.startsWith("whsk_") ? fromBase64(secret.slice(5)).subarray(0, 32) : fromHexString(secret);
+  return crypto.subtle.importKey("pkcs8", concat(ED_PKCS8, seed), { name: "Ed25519" }, extractable, ["sign"]);
+}
+
+/** Convert a P1363 `r‖s` ECDSA signature to ASN.1 DER, as SendGrid sends it. */
+export function p1363ToDer(sig: Uint8Array): Uint8Array {
+  const int = (v: Uint8Array) => {
+    let i = 0;
+    while (i < v.length - 1 && v[i] === 0) i++;
+    let x = v.subarray(i);
+    if (x[0]! & 0x80) x = concat(new Uint8Array([0]), x);
+    return concat(new Uint8Array([0x02, x.length]), x);
+  };
+  const body = concat(int(sig.subarray(0, 32)), int(sig.subarray(32)));
+  return concat(new Uint8Array([0x30, body.length]), body);
+}
+
+/** The public key a source must be configured with for an asymmetric signing secret (else the secret itself). */
+export async function publicKeyFor(preset: string, secret: string): Promise<string> {
+  if (preset === "sendgrid") {
+    const k = await crypto.subtle.importKey("pkcs8", fromBase64(secret), { name: "ECDSA", namedCurve: "P-256" }, true, ["sign"]);
+    const { x, y } = (await crypto.subtle.exportKey("jwk", k)) as JsonWebKey;
+    const pub = await crypto.subtle.importKey("jwk", { kty: "EC", crv: "P-256", x, y }, { name: "ECDSA", namedCurve: "P-256" }, true, ["verify"]);
+    return base64((await crypto.subtle.exportKey("spki", pub)) as ArrayBuffer);
+  }
+  const ed = preset === "discord" || preset === "generic-ed25519" || secret.startsWith("whsk_");
+  if (!ed) return secret;
+  const jwk = (await crypto.subtle.exportKey("jwk", await ed25519Private(secret, true))) as JsonWebKey;
+  const raw = fromBase64(jwk.x!.replaceAll("-", "+").replaceAll("_", "/") + "=");
+  return secret.startsWith("whsk_") ? `whpk_${base64(raw)}` : hex(raw);
+}
+
+/** One body-HMAC recipe: header, prefix, hash, encoding, key decoding. */
+interface BodyRecipe {
+  header: string;
+  prefix?: string;
+  alg?: Algorithm;
+  enc?: "hex" | "base64";
+  key?: (secret: string) => Uint8Array;
+  extra?: (input: SignInput) => Record<string, string>;
+}
+
+const htmlDecode = (s: string) =>
+  s.replaceAll("&quot;", '"').replaceAll("&#039;", "'").replaceAll("&#39;", "'").replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&amp;", "&");
+
+// Sources: docs/providers.md, one row each.
+const BODY_RECIPES: Record<string, BodyRecipe> = {
+  bitbucket: { header: "x-hub-signature", prefix: "sha256=", extra: (i) => ({ "x-event-key": i.event ?? "repo:push", "x-request-uuid": i.id ?? crypto.randomUUID() }) },
+  shopify: {
+    header: "x-shopify-hmac-sha256",
+    enc: "base64",
+    extra: (i) => ({ "x-shopify-topic": i.event ?? "orders/create", "x-shopify-webhook-id": i.id ?? crypto.randomUUID(), "x-shopify-shop-domain": "edgehook-test.myshopify.com", "x-shopify-triggered-at": new Date(i.now ?? Date.now()).toISOString() }),
+  },
+  intercom: { header: "x-hub-signature", prefix: "sha1=", alg: "sha1" },
+  typeform: { header: "typeform-signature", prefix: "sha256=", enc: "base64" },
+  vercel: { header: "x-vercel-signature", alg: "sha1" },
+  sentry: { header: "sentry-hook-signature", extra: (i) => ({ "request-id": i.id ?? crypto.randomUUID(), "sentry-hook-resource": i.event ?? "issue", "sentry-hook-timestamp": String(Math.floor((i.now ?? Date.now()) / 1000)) }) },
+  jira: { header: "x-hub-signature", prefix: "sha256=", extra: (i) => ({ "x-atlassian-webhook-identifier": i.id ?? String(Date.now()) }) },
+  segment: { header: "x-signature", alg: "sha1" },
+  "lemon-squeezy": { header: "x-signature", extra: (i) => ({ "x-event-name": i.event ?? "order_created" }) },
+  "coinbase-commerce": { header: "x-cc-webhook-signature" },
+  razorpay: { header: "x-razorpay-signature", extra: (i) => ({ "x-razorpay-event-id": i.id ?? `evt_${crypto.randomUUID().slice(0, 14)}` }) },
+  airtable: { header: "x-airtable-content-mac", prefix: "hmac-sha256=", key: fromBase64 },
+  meta: { header: "x-hub-signature-256", prefix: "sha256=" },
+  dropbox: { header: "x-dropbox-signature" },
+  asana: { header: "x-hook-signature" },
+  notion: { header: "x-notion-signature", prefix: "sha256=" },
+  woocommerce: {
+    header: "x-wc-webhook-signature",
+    enc: "base64",
+    key: (s) => encoder.encode(htmlDecode(s)),
+    extra: (i) => ({ "x-wc-webhook-topic": i.event ?? "order.updated", "x-wc-webhook-delivery-id": i.id ?? hex(crypto.getRandomValues(new Uint8Array(20))) }),
+  },
+  github: {
+    header: "x-hub-signature-256",
+    prefix: "sha256=",
+    extra: (i) => ({ "x-github-event": i.event ?? "issues", "x-github-delivery": i.id ?? crypto.randomUUID() }),
+  },
+  linear: { header: "linear-signature", extra: (i) => ({ "linear-delivery": i.id ?? crypto.randomUUID(), "linear-timestamp": String(i.now ?? Date.now()) }) },
+};
+
+/** Token presets: which header carries the secret. */
+const TOKEN_HEADERS: Record<string, string> = {
+  gitlab: "x-gitlab-token",
+  telegram: "x-telegram-bot-api-secret-token",
+  cloudflare: "cf-webhook-auth",
+};
+
+async function mac(alg: Algorithm, key: Uint8Array, content: Uint8Array, enc: "hex" | "base64"): Promise<string> {
+  const m = await hmac(alg, key, content);
+  return enc === "hex" ? hex(m) : base64(m);
+}
+
+const all = (input: SignInput) => [input.secret, ...(input.moreSecrets ?? [])];
+const text = (...parts: string[]) => encoder.encode(parts.join(""));
+
+/** Rewrite a JSON body (figma passcode, graph clientState, mailgun signature, adyen item signatures). */
+function editJson(body: Uint8Array, edit: (json: any) => Promise<void> | void): Promise<Uint8Array> {
+  const json = JSON.parse(decoder.decode(body));
+  return Promise.resolve(edit(json)).then(() => encoder.encode(JSON.stringify(json)));
+}
+
+/** Adyen's `:`-joined signing string for one NotificationRequestItem (hmacValidator.ts getDataToSign). */
+export function adyenSigningString(item: any): string {
+  const parts = [item.pspReference, item.originalReference, item.merchantAccountCode, item.merchantReference, item.amount?.value, item.amount?.currency, item.eventCode, item.success];
+  return parts.map((p) => (p === undefined || p === null ? "" : String(p))).join(":");
+}
+
+/** Twilio's signed string: URL + sorted name+value params (twilio-node getExpectedTwilioSignature). */
+export function twilioString(url: string, params: [string, string][]): string {
+  const grouped = new Map<string, string[]>();
+  for (const [k, v] of params) grouped.set(k, [...(grouped.get(k) ?? []), v]);
+  let data = url;
+  for (const k of [...grouped.keys()].sort()) for (const v of [...new Set(grouped.get(k))].sort()) data += k + v;
+  return data;
 }
 
 /** Sign a request body as the named preset's provider would. */
@@ -83,78 +234,147 @@ export async function signRequest(input: SignInput): Promise<SignedRequest> {
   const now = input.now ?? Date.now();
   const ts = String(Math.floor(now / 1000));
   const key = encoder.encode(input.secret);
+  const keys = all(input).map((s) => encoder.encode(s));
+  const recipe = BODY_RECIPES[input.preset];
+  if (recipe) {
+    const value = await mac(recipe.alg ?? "sha256", recipe.key ? recipe.key(input.secret) : key, body, recipe.enc ?? "hex");
+    return { body, headers: { ...JSON_CT, [recipe.header]: `${recipe.prefix ?? ""}${value}`, ...(recipe.extra?.(input) ?? {}) } };
+  }
+  const tokenHeader = TOKEN_HEADERS[input.preset];
+  if (tokenHeader) return { body, headers: { ...JSON_CT, [tokenHeader]: input.secret } };
   switch (input.preset) {
-    case "stripe": {
-      const sig = hex(await hmac("sha256", key, concat(encoder.encode(`${ts}.`), body)));
-      return { body, headers: { "content-type": "application/json", "stripe-signature": `t=${ts},v1=${sig}` } };
+    case "stripe":
+    case "mux":
+    case "calendly": {
+      const header = { stripe: "stripe-signature", mux: "mux-signature", calendly: "calendly-webhook-signature" }[input.preset];
+      const sigs = await Promise.all(keys.map(async (k) => `v1=${await mac("sha256", k, concat(text(ts, "."), body), "hex")}`));
+      return { body, headers: { ...JSON_CT, [header]: [`t=${ts}`, ...sigs].join(",") } };
     }
-    case "github": {
-      const sig = hex(await hmac("sha256", key, body));
+    case "paddle": {
+      const sigs = await Promise.all(keys.map(async (k) => `h1=${await mac("sha256", k, concat(text(ts, ":"), body), "hex")}`));
+      return { body, headers: { ...JSON_CT, "paddle-signature": [`ts=${ts}`, ...sigs].join(";") } };
+    }
+    case "pagerduty": {
+      const sigs = await Promise.all(keys.map(async (k) => `v1=${await mac("sha256", k, body, "hex")}`));
+      return { body, headers: { ...JSON_CT, "x-pagerduty-signature": sigs.join(",") } };
+    }
+    case "slack":
+      return { body, headers: { ...JSON_CT, "x-slack-request-timestamp": ts, "x-slack-signature": `v0=${await mac("sha256", key, concat(text("v0:", ts, ":"), body), "hex")}` } };
+    case "zoom":
+      return { body, headers: { ...JSON_CT, "x-zm-request-timestamp": ts, "x-zm-signature": `v0=${await mac("sha256", key, concat(text("v0:", ts, ":"), body), "hex")}` } };
+    case "twitch": {
+      const id = input.id ?? crypto.randomUUID();
+      const at = new Date(now).toISOString();
       return {
         body,
         headers: {
-          "content-type": "application/json",
-          "x-hub-signature-256": `sha256=${sig}`,
-          "x-github-event": input.event ?? "issues",
-          "x-github-delivery": input.id ?? crypto.randomUUID(),
+          ...JSON_CT,
+          "twitch-eventsub-message-id": id,
+          "twitch-eventsub-message-timestamp": at,
+          "twitch-eventsub-message-type": input.event ?? "notification",
+          "twitch-eventsub-subscription-type": "channel.follow",
+          "twitch-eventsub-message-signature": `sha256=${await mac("sha256", key, concat(text(id, at), body), "hex")}`,
         },
       };
     }
-    case "standard-webhooks": {
+    case "zendesk": {
+      const at = new Date(Math.floor(now / 1000) * 1000).toISOString().replace(".000Z", "Z");
+      return { body, headers: { ...JSON_CT, "x-zendesk-webhook-signature-timestamp": at, "x-zendesk-webhook-signature": await mac("sha256", key, concat(text(at), body), "base64") } };
+    }
+    case "square":
+      return { body, headers: { ...JSON_CT, "x-square-hmacsha256-signature": await mac("sha256", key, concat(text(input.url ?? ""), body), "base64") } };
+    case "hubspot": {
+      const method = input.method ?? "POST";
+      const at = String(now);
+      const sig = await mac("sha256", key, concat(text(method, input.url ?? ""), body, text(at)), "base64");
+      return { body, headers: { ...JSON_CT, "x-hubspot-request-timestamp": at, "x-hubspot-signature-v3": sig } };
+    }
+    case "standard-webhooks":
+    case "svix":
+    case "clerk":
+    case "resend":
+    case "brex": {
+      const p = input.preset === "standard-webhooks" ? "webhook-" : "svix-";
       const id = input.id ?? `msg_${crypto.randomUUID().replaceAll("-", "")}`;
-      const sig = base64(await hmac("sha256", standardWebhooksKey(input.secret), concat(encoder.encode(`${id}.${ts}.`), body)));
+      const content = concat(text(id, ".", ts, "."), body);
+      const sigs = await Promise.all(
+        all(input).map(async (s) =>
+          s.startsWith("whsk_")
+            ? `v1a,${base64(await crypto.subtle.sign("Ed25519", await ed25519Private(s), content))}`
+            : `v1,${base64(await hmac("sha256", standardWebhooksKey(s), content))}`,
+        ),
+      );
+      return { body, headers: { ...JSON_CT, [`${p}id`]: id, [`${p}timestamp`]: ts, [`${p}signature`]: sigs.join(" ") } };
+    }
+    case "discord": {
+      const sig = await crypto.subtle.sign("Ed25519", await ed25519Private(input.secret), concat(text(ts), body));
+      return { body, headers: { ...JSON_CT, "x-signature-timestamp": ts, "x-signature-ed25519": hex(sig) } };
+    }
+    case "sendgrid": {
+      const k = await crypto.subtle.importKey("pkcs8", fromBase64(input.secret), { name: "ECDSA", namedCurve: "P-256" }, false, ["sign"]);
+      const sig = new Uint8Array(await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, k, concat(text(ts), body)));
+      return { body, headers: { ...JSON_CT, "x-twilio-email-event-webhook-timestamp": ts, "x-twilio-email-event-webhook-signature": base64(p1363ToDer(sig)) } };
+    }
+    case "postmark":
+      return { body, headers: { ...JSON_CT, authorization: `Basic ${btoa(input.secret)}` } };
+    case "okta":
+    case "generic-token":
+      return { body, headers: { ...JSON_CT, [input.tokenHeader ?? "authorization"]: input.secret } };
+    case "figma":
+      return { body: await editJson(body, (j) => void (j.passcode = input.secret)), headers: JSON_CT };
+    case "microsoft-graph":
+      return { body: await editJson(body, (j) => j.value.forEach((v: any) => (v.clientState = input.secret))), headers: JSON_CT };
+    case "mailgun": {
+      const token = hex(crypto.getRandomValues(new Uint8Array(25)));
+      const signature = await mac("sha256", key, text(ts, token), "hex");
+      return { body: await editJson(body, (j) => void (j.signature = { timestamp: ts, token, signature })), headers: JSON_CT };
+    }
+    case "adyen": {
+      const k = fromHexString(input.secret);
+      const signed = await editJson(body, async (j) => {
+        for (const { NotificationRequestItem: item } of j.notificationItems) {
+          item.additionalData = { ...item.additionalData, hmacSignature: await mac("sha256", k, text(adyenSigningString(item)), "base64") };
+        }
+      });
+      return { body: signed, headers: JSON_CT };
+    }
+    case "netlify": {
+      const header = base64url(text(JSON.stringify({ alg: "HS256", typ: "JWT" })));
+      const claims = base64url(text(JSON.stringify({ iss: "netlify", sha256: await sha256hex(body) })));
+      const sig = base64url(await hmac("sha256", key, text(header, ".", claims)));
+      return { body, headers: { ...JSON_CT, "x-webhook-signature": `${header}.${claims}.${sig}` } };
+    }
+    case "twilio": {
+      const url = input.url ?? "https://edgehook.test/webhooks/twilio";
+      const isJson = decoder.decode(body).trimStart().startsWith("{");
+      if (isJson) {
+        const signedUrl = `${url}${url.includes("?") ? "&" : "?"}bodySHA256=${await sha256hex(body)}`;
+        return { body, url: signedUrl, headers: { ...JSON_CT, "x-twilio-signature": await mac("sha1", key, text(signedUrl), "base64") } };
+      }
+      const params = [...new URLSearchParams(decoder.decode(body))];
       return {
         body,
-        headers: { "content-type": "application/json", "webhook-id": id, "webhook-timestamp": ts, "webhook-signature": `v1,${sig}` },
+        headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": await mac("sha1", key, text(twilioString(url, params)), "base64") },
       };
     }
-    case "generic-hmac": {
+    case "generic-hmac":
+    case "generic-ed25519": {
       const s = input.scheme;
-      if (!s) throw new Error("generic-hmac needs a scheme");
+      if (!s) throw new Error(`${input.preset} needs a scheme`);
       const id = input.id ?? crypto.randomUUID();
       const [before = "", after = ""] = (s.template ?? "{body}").split("{body}");
       const fill = (t: string) => t.replaceAll("{timestamp}", ts).replaceAll("{id}", id);
-      const mac = await hmac(s.algorithm ?? "sha256", key, concat(encoder.encode(fill(before)), body, encoder.encode(fill(after))));
-      const headers: Record<string, string> = {
-        "content-type": "application/json",
-        [s.header]: `${s.prefix ?? ""}${(s.encoding ?? "hex") === "hex" ? hex(mac) : base64(mac)}`,
-      };
+      const content = concat(text(fill(before)), body, text(fill(after)));
+      const raw =
+        input.preset === "generic-hmac"
+          ? await hmac(s.algorithm ?? "sha256", key, content)
+          : await crypto.subtle.sign("Ed25519", await ed25519Private(input.secret), content);
+      const headers: Record<string, string> = { ...JSON_CT, [s.header]: `${s.prefix ?? ""}${(s.encoding ?? "hex") === "hex" ? hex(raw) : base64(raw)}` };
       if (s.timestampHeader) headers[s.timestampHeader] = ts;
       if (s.idHeader) headers[s.idHeader] = id;
       return { body, headers };
     }
     default:
       throw new Error(`no test signer for preset "${input.preset}"`);
-  }
-}
-
-/** A realistic sample payload for a preset (fresh ids each call). */
-export function sampleEvent(preset: string, type?: string, now = Date.now()): string {
-  const rand = () => crypto.randomUUID().replaceAll("-", "").slice(0, 24);
-  switch (preset) {
-    case "stripe":
-      return JSON.stringify({
-        id: `evt_${rand()}`,
-        object: "event",
-        api_version: "2026-10-28",
-        created: Math.floor(now / 1000),
-        type: type ?? "payment_intent.succeeded",
-        livemode: false,
-        pending_webhooks: 1,
-        data: { object: { id: `pi_${rand()}`, object: "payment_intent", amount: 2000, currency: "usd", status: "succeeded" } },
-      });
-    case "github":
-      return JSON.stringify({
-        action: type ?? "opened",
-        issue: { number: 42, title: "Webhook deliveries are delayed", state: "open" },
-        repository: { id: 1296269, full_name: "octo-org/octo-repo" },
-        sender: { login: "octocat" },
-      });
-    default:
-      return JSON.stringify({
-        type: type ?? "invoice.paid",
-        timestamp: new Date(now).toISOString(),
-        data: { id: `inv_${rand()}`, amount: 4200, currency: "eur" },
-      });
   }
 }
