@@ -3,7 +3,7 @@
  * configured key against each signature candidate, then check the signed timestamp. HMAC, Ed25519 and
  * ECDSA schemes differ only in the {@link SignatureAlgorithm} they plug in.
  */
-import { concatBytes, fromBase64, fromHex, utf8 } from "../shared/bytes";
+import { concatBytes, fromBase64, fromHex, toBase64, utf8 } from "../shared/bytes";
 import { fail, type InboundRequest, type VerifyOptions, type VerifyResult } from "./types";
 
 /** How a signature travels in its header. */
@@ -66,9 +66,14 @@ export function signedContent(template: string, request: InboundRequest, fields:
   return concatBytes(utf8(fill(before)), request.body, utf8(fill(after)));
 }
 
-/** Decode a signature's text form; `null` when malformed. */
+/**
+ * Decode a signature's text form; `null` when malformed. Base64 must be canonical (zero padding bits),
+ * so exactly one text form of a signature is accepted.
+ */
 export function decodeSignature(text: string, encoding: SignatureEncoding): Uint8Array | null {
-  return encoding === "hex" ? fromHex(text) : fromBase64(text);
+  if (encoding === "hex") return fromHex(text);
+  const bytes = fromBase64(text);
+  return bytes && toBase64(bytes) === text ? bytes : null;
 }
 
 /** Check a signed timestamp against the tolerance window (both directions). */
