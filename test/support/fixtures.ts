@@ -2,6 +2,7 @@
  * Test configuration: the `EDGEHOOK` object and secrets the workerd tests run with, pointing every
  * destination at the real local sink (scripts/sink.mjs) started by the global setup.
  */
+import { PRESET_SECRETS, presetSources } from "./preset-fixtures";
 
 /** Secret values used only by tests. */
 export const TEST_SECRETS = {
@@ -14,6 +15,7 @@ export const TEST_SECRETS = {
   GENERIC_SECRET: "test-generic-secret",
   GENERIC_OLD_SECRET: "test-generic-secret-previous",
   SINK_SECRET: "whsec_dGVzdC1zaW5rLXNpZ25pbmcta2V5LTAwMDAwMDAx",
+  ...PRESET_SECRETS,
 } as const;
 
 /** The generic-hmac scheme of the `acme` test source. */
@@ -57,6 +59,7 @@ export function testConfig(sinkUrl: string) {
         eventId: { path: "data.id" },
         orderingKey: { path: "data.customer" },
       },
+      ...presetSources(),
     },
     destinations: {
       ok: dest("/ok"),

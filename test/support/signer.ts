@@ -241,7 +241,10 @@ export async function signRequest(input: SignInput): Promise<SignedRequest> {
     return { body, headers: { ...JSON_CT, [recipe.header]: `${recipe.prefix ?? ""}${value}`, ...(recipe.extra?.(input) ?? {}) } };
   }
   const tokenHeader = TOKEN_HEADERS[input.preset];
-  if (tokenHeader) return { body, headers: { ...JSON_CT, [tokenHeader]: input.secret } };
+  if (tokenHeader) {
+    const extra: Record<string, string> = input.preset === "gitlab" ? { "x-gitlab-event": input.event ?? "Merge Request Hook", "idempotency-key": input.id ?? crypto.randomUUID() } : {};
+    return { body, headers: { ...JSON_CT, [tokenHeader]: input.secret, ...extra } };
+  }
   switch (input.preset) {
     case "stripe":
     case "mux":
