@@ -10,6 +10,8 @@
  *   /retry-after/<s>/<n>   503 + Retry-After: <s> for the first <n> attempts, then 200
  *   /slow/<ms>             wait <ms>, then 200
  *   /reset/<n>             drop the connection for the first <n> attempts, then 200
+ *   /switch/<name>         the status set by POST /_control/switch/<name>?status=<s> (default 200)
+ *   /random/<pct>          <pct>% of requests fail at random: 500, 503 + Retry-After: 1, slow (3 s), or reset
  * Control: GET /_control/received[?path=/x] → JSON list; POST /_control/reset.
  *
  * CLI: node scripts/sink.mjs [--port 8788]  (secret from SINK_SIGNING_SECRET or .dev.vars)
@@ -29,6 +31,8 @@ export function startSink({ port = 0, secret, log = false }) {
   const received = [];
   /** attempts per `path webhook-id` */
   const seen = new Map();
+  /** status per switch name */
+  const switches = new Map();
 
   const server = createServer((req, res) => {
     const chunks = [];
@@ -39,6 +43,11 @@ export function startSink({ port = 0, secret, log = false }) {
         const path = url.searchParams.get("path");
         const list = path ? received.filter((r) => r.path === path) : received;
         res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(list));
+        return;
+      }
+      if (url.pathname.startsWith("/_control/switch/")) {
+        switches.set(url.pathname.slice("/_control/switch/".length), Number(url.searchParams.get("status") ?? 200));
+        res.writeHead(204).end();
         return;
       }
       if (url.pathname === "/_control/reset") {
@@ -62,6 +71,8 @@ export function startSink({ port = 0, secret, log = false }) {
       seen.set(key, attempt);
       const [, behaviour = "", a = "", b = ""] = url.pathname.split("/");
       let status = 200;
+      /** set when /random injected a fault (a slow answer arrives after the client gave up) */
+      let fault;
       const extra = {};
       if (behaviour === "flaky" && attempt <= Number(a)) status = 500;
       else if (behaviour === "fail") status = Number(a);
@@ -72,8 +83,21 @@ export function startSink({ port = 0, secret, log = false }) {
       else if (behaviour === "reset" && attempt <= Number(a)) {
         req.socket.destroy();
         return;
+      } else if (behaviour === "switch") status = switches.get(a) ?? 200;
+      else if (behaviour === "random" && Math.random() * 100 < Number(a)) {
+        fault = ["500", "503", "slow", "reset"][Math.floor(Math.random() * 4)];
+        if (fault === "500") status = 500;
+        else if (fault === "503") {
+          status = 503;
+          extra["retry-after"] = "1";
+        } else if (fault === "slow") await new Promise((r) => setTimeout(r, 3000)); // past the client's timeout
+        else {
+          received.push({ path: url.pathname, webhookId: id, attempt, status: 0, fault, verified, headers, body, at: Date.now() });
+          req.socket.destroy();
+          return;
+        }
       }
-      received.push({ path: url.pathname, webhookId: id, attempt, status, verified, headers, body, at: Date.now() });
+      received.push({ path: url.pathname, webhookId: id, attempt, status, ...(fault ? { fault } : {}), verified, headers, body, at: Date.now() });
       if (log) {
         console.log(`[sink] ${verified ? "✓ signature valid" : "✗ SIGNATURE INVALID"} ${headers["edgehook-source"]}/${headers["edgehook-event-type"]} webhook-id=${id} attempt=${headers["edgehook-attempt"]} → ${status}`);
       }

@@ -6,6 +6,7 @@ import { handleDeadLetterBatch } from "./deadletter";
 import { handleDeliveryBatch } from "./delivery";
 import { createApp } from "./ingest";
 
+export { DestinationGate } from "./gate";
 export { EventLedger } from "./ledger";
 
 const app = createApp();

@@ -4,8 +4,10 @@
  */
 import { isDeliveryMessage, type DeliveryEnv } from "../delivery";
 
+type DeadLetterEnv = Pick<DeliveryEnv, "EVENT_LEDGER">;
+
 /** The dead-letter queue's handler. */
-export async function handleDeadLetterBatch(batch: MessageBatch<unknown>, env: DeliveryEnv): Promise<void> {
+export async function handleDeadLetterBatch(batch: MessageBatch<unknown>, env: DeadLetterEnv): Promise<void> {
   await Promise.all(
     batch.messages.map(async (message) => {
       const body = message.body;

@@ -18,7 +18,9 @@ export interface AttemptResult {
 export type Decision =
   | { kind: "delivered" }
   | { kind: "retry"; delaySeconds: number; error: string }
-  | { kind: "dead"; error: string };
+  | { kind: "dead"; error: string }
+  /** 410 Gone: the endpoint is gone (Standard Webhooks); pause the destination and keep the task. */
+  | { kind: "pause"; error: string };
 
 /**
  * Exponential backoff with full jitter: a uniform delay in [0, min(cap, base · 2^(attempt-1))].
@@ -48,11 +50,13 @@ export function errorClass(result: AttemptResult): string {
 
 /**
  * Classify an attempt: 2xx delivered; 408, 429, 5xx and transport errors retried (Retry-After honoured,
- * capped by the policy) until `maxAttempts`; redirects and other 4xx are dead (retrying cannot help).
+ * capped by the policy) until `maxAttempts`; 410 pauses the destination; redirects and other 4xx are
+ * dead (retrying cannot help).
  */
 export function classifyResponse(result: AttemptResult, attempt: number, policy: RetryPolicy, now: number, random: number): Decision {
   if (result.status >= 200 && result.status < 300) return { kind: "delivered" };
   const error = errorClass(result);
+  if (result.status === 410) return { kind: "pause", error };
   const retryable = result.transportError !== undefined || result.status === 408 || result.status === 429 || result.status >= 500;
   if (!retryable) return { kind: "dead", error };
   if (attempt >= policy.maxAttempts) return { kind: "dead", error: `${error}_attempts_exhausted` };

@@ -1,19 +1,28 @@
 /**
- * Queue consumer: for each message, claim the task from its ledger, attempt it, record the outcome,
- * then ack or retry. Success is recorded before the ack, so a redelivered message is skipped.
+ * Queue consumer. Messages are grouped by destination; each group asks the destination's gate once
+ * (breaker, pause, rate limit), claims its tasks from their ledgers, attempts them (one POST each, or
+ * batched), records every outcome before acking, and reports the group's health to the gate once.
  */
-import { loadConfig, type RuntimeConfig } from "../config";
-import type { DeliveryMessage, EventLedger, Outcome } from "../ledger";
+import { loadConfig, type RuntimeConfig, type RuntimeDestination } from "../config";
+import type { DestinationGate, GateSettings } from "../gate";
+import type { DeliveryMessage, EventLedger } from "../ledger";
 import { writeIndex, type IndexUpdate, type SearchEnv } from "../search";
-import { backoffSeconds, classifyResponse, errorClass, MAX_QUEUE_DELAY_SECONDS } from "./classify";
+import { finishAttempt, type ClaimedTask, type Health } from "./attempt";
+import { sendBatchDelivery } from "./batch";
+import { backoffSeconds, MAX_QUEUE_DELAY_SECONDS } from "./classify";
 import { sendDelivery } from "./send";
 
 /** Bindings the consumer uses. */
 export interface DeliveryEnv extends SearchEnv {
   EVENT_LEDGER: DurableObjectNamespace<EventLedger>;
+  DESTINATION_GATE: DurableObjectNamespace<DestinationGate>;
+  DELIVERY_QUEUE: Queue<DeliveryMessage>;
 }
 
-/** Retry delay when the ledger or config cannot be reached: short, jittered, growing with the message's attempts. */
+type Incoming = Message<DeliveryMessage>;
+type Result = { update: IndexUpdate; health: Health };
+
+/** Retry delay when a ledger, the gate or the config cannot be reached: short, jittered, growing. */
 function infraDelay(attempts: number): number {
   return backoffSeconds(attempts, { maxAttempts: 100, baseSeconds: 5, capSeconds: 300 }, 0.5 + Math.random() / 2);
 }
@@ -24,75 +33,120 @@ export function isDeliveryMessage(body: unknown): body is DeliveryMessage {
   return typeof m === "object" && m !== null && m.v === 1 && typeof m.ledger === "string" && typeof m.destination === "string";
 }
 
+/** The gate settings of a destination. */
+export function gateSettings(destination: RuntimeDestination): GateSettings {
+  return { breaker: destination.config.breaker, rate: destination.config.rateLimit ?? {}, leaseMs: destination.config.timeoutMs + 5_000 };
+}
+
 /**
- * Handle one message to the end: it is always acked or retried exactly once. Returns the task's new
- * state for the search index when an attempt was made.
+ * Put messages back without an attempt (breaker open, rate limit, batch not full yet): as new
+ * messages with a delay, so waiting never counts towards the queue's max_retries and the DLQ.
  */
-export async function processMessage(message: Message<unknown>, config: RuntimeConfig, env: DeliveryEnv): Promise<IndexUpdate | null> {
-  const body = message.body;
-  if (!isDeliveryMessage(body)) {
-    console.error(JSON.stringify({ msg: "message_malformed", id: message.id }));
-    message.ack();
-    return null;
-  }
-  const ledger = env.EVENT_LEDGER.get(env.EVENT_LEDGER.idFromName(body.ledger));
-  const destination = config.destinations.get(body.destination);
+async function defer(env: DeliveryEnv, messages: Incoming[], delaySeconds: number): Promise<void> {
+  if (messages.length === 0) return;
+  const delay = Math.min(Math.max(1, Math.ceil(delaySeconds)), MAX_QUEUE_DELAY_SECONDS);
   try {
-    if (!destination) {
-      // Removed from config: the task can never be delivered; make that visible instead of retrying forever.
-      await ledger.markDead(body.destination, "destination_not_configured");
-      message.ack();
-      return null;
-    }
-    const claim = await ledger.claim(body.destination, destination.config.timeoutMs + 5_000);
-    if (claim.action === "skip") {
-      message.ack();
-      return null;
-    }
-    if (claim.action === "wait") {
-      message.retry({ delaySeconds: Math.min(claim.delaySeconds, MAX_QUEUE_DELAY_SECONDS) });
-      return null;
-    }
-    const result = await sendDelivery(destination, claim.delivery, claim.attempt);
-    const now = Date.now();
-    const decision = classifyResponse(result, claim.attempt, destination.config.retry, now, Math.random());
-    const outcome: Outcome = {
-      kind: decision.kind,
-      record: {
-        attempt: claim.attempt,
-        at: now - result.latencyMs,
-        status: result.status,
-        latencyMs: result.latencyMs,
-        ...(decision.kind === "delivered" ? {} : { error: decision.error ?? errorClass(result) }),
-        ...(result.snippet ? { snippet: result.snippet } : {}),
-      },
-      ...(decision.kind === "retry" ? { retryAt: now + decision.delaySeconds * 1000 } : {}),
-    };
-    const status = await ledger.record(body.destination, outcome);
-    console.log(JSON.stringify({ msg: "attempt", ledger: body.ledger, destination: body.destination, attempt: claim.attempt, status: result.status, outcome: decision.kind, ms: result.latencyMs }));
-    if (decision.kind === "retry") message.retry({ delaySeconds: decision.delaySeconds });
-    else message.ack();
-    const { delivery } = claim;
-    return {
-      source: delivery.source,
-      eventId: delivery.eventId,
-      eventType: delivery.eventType,
-      receivedAt: delivery.receivedAt,
-      occurredAt: delivery.occurredAt,
-      destination: body.destination,
-      status: status ?? (decision.kind === "retry" ? "pending" : decision.kind),
-      attempts: claim.attempt,
-      lastStatus: result.status,
-      lastError: outcome.record.error ?? null,
-      latencyMs: result.latencyMs,
-      at: now,
-    };
+    await env.DELIVERY_QUEUE.sendBatch(messages.map((m) => ({ body: { ...m.body, queuedAt: m.body.queuedAt ?? m.timestamp.getTime() }, contentType: "json", delaySeconds: delay })));
+    for (const m of messages) m.ack();
+  } catch {
+    for (const m of messages) m.retry({ delaySeconds: delay });
+  }
+}
+
+/** Claim one task from its ledger; acks or retries the message itself when there is nothing to attempt. */
+async function claim(env: DeliveryEnv, message: Incoming, destination: RuntimeDestination): Promise<ClaimedTask | null> {
+  const ledger = env.EVENT_LEDGER.get(env.EVENT_LEDGER.idFromName(message.body.ledger));
+  const answer = await ledger.claim(destination.name, destination.config.timeoutMs + 5_000);
+  if (answer.action === "skip") message.ack();
+  else if (answer.action === "wait") message.retry({ delaySeconds: Math.min(answer.delaySeconds, MAX_QUEUE_DELAY_SECONDS) });
+  else return { message, ledger, ledgerName: message.body.ledger, attempt: answer.attempt, delivery: answer.delivery };
+  return null;
+}
+
+/** Run `work` for one message; on an infrastructure error, retry just that message. */
+async function guarded<T>(message: Incoming, work: () => Promise<T>): Promise<T | null> {
+  try {
+    return await work();
   } catch (error) {
-    // Ledger unreachable or the record failed: retry the message; the claim lease keeps attempts single.
-    console.error(JSON.stringify({ msg: "consumer_error", ledger: body.ledger, destination: body.destination, error: String(error) }));
+    console.error(JSON.stringify({ msg: "consumer_error", ledger: message.body.ledger, destination: message.body.destination, error: String(error) }));
     message.retry({ delaySeconds: infraDelay(message.attempts) });
     return null;
   }
+}
+
+/** Attempt granted messages one POST each. */
+async function deliverEach(env: DeliveryEnv, messages: Incoming[], destination: RuntimeDestination): Promise<Result[]> {
+  const results = await Promise.all(
+    messages.map((m) =>
+      guarded(m, async () => {
+        const task = await claim(env, m, destination);
+        return task ? finishAttempt(task, destination, await sendDelivery(destination, task.delivery, task.attempt)) : null;
+      }),
+    ),
+  );
+  return results.filter((r): r is Result => r !== null);
+}
+
+/** Attempt granted messages as batches of at most `maxEvents`, one signed POST per batch. */
+async function deliverBatched(env: DeliveryEnv, messages: Incoming[], destination: RuntimeDestination, maxEvents: number): Promise<Result[]> {
+  const tasks = (await Promise.all(messages.map((m) => guarded(m, () => claim(env, m, destination))))).filter((t): t is ClaimedTask => t !== null);
+  const out: Result[] = [];
+  for (let i = 0; i < tasks.length; i += maxEvents) {
+    const group = tasks.slice(i, i + maxEvents);
+    const attempt = Math.max(...group.map((t) => t.attempt));
+    const result = await sendBatchDelivery(destination, group.map((t) => t.delivery), attempt);
+    const finished = await Promise.all(group.map((t) => guarded(t.message, () => finishAttempt(t, destination, result))));
+    out.push(...finished.filter((r): r is Result => r !== null));
+  }
+  return out;
+}
+
+/** Deliver one destination's messages from this batch. */
+async function deliverGroup(env: DeliveryEnv, config: RuntimeConfig, name: string, messages: Incoming[]): Promise<IndexUpdate[]> {
+  const destination = config.destinations.get(name);
+  if (!destination) {
+    // Removed from config: the tasks can never be delivered; make that visible instead of retrying forever.
+    await Promise.all(messages.map((m) => guarded(m, async () => {
+      await env.EVENT_LEDGER.get(env.EVENT_LEDGER.idFromName(m.body.ledger)).markDead(name, "destination_not_configured");
+      m.ack();
+    })));
+    return [];
+  }
+  const batch = destination.config.batch;
+  if (batch && messages.length < batch.maxEvents) {
+    // Not a full batch yet: hold until the oldest member has waited maxWaitSeconds.
+    const oldest = Math.min(...messages.map((m) => m.body.queuedAt ?? m.timestamp.getTime()));
+    const waitMs = oldest + batch.maxWaitSeconds * 1000 - Date.now();
+    if (waitMs >= 1000) {
+      await defer(env, messages, waitMs / 1000);
+      return [];
+    }
+  }
+  const settings = gateSettings(destination);
+  const gate = env.DESTINATION_GATE.get(env.DESTINATION_GATE.idFromName(name));
+  let admission;
+  try {
+    admission = await gate.admit(name, messages.map((m) => m.body.ledger), settings);
+  } catch (error) {
+    console.error(JSON.stringify({ msg: "gate_unavailable", destination: name, error: String(error) }));
+    for (const m of messages) m.retry({ delaySeconds: infraDelay(m.attempts) });
+    return [];
+  }
+  if (admission.kind === "paused") {
+    for (const m of messages) m.ack(); // parked in the gate until resume
+    return [];
+  }
+  const granted = messages.slice(0, admission.count);
+  await defer(env, messages.slice(admission.count), admission.deferSeconds);
+  if (granted.length === 0) return [];
+  const results = batch ? await deliverBatched(env, granted, destination, batch.maxEvents) : await deliverEach(env, granted, destination);
+  const count = (h: Health) => results.filter((r) => r.health === h).length;
+  try {
+    await gate.report({ successes: count("success"), failures: count("failure"), gone: count("gone") > 0, released: granted.length }, settings);
+  } catch (error) {
+    console.error(JSON.stringify({ msg: "gate_report_failed", destination: name, error: String(error) }));
+  }
+  return results.map((r) => r.update);
 }
 
 /** The delivery queue's handler. */
@@ -102,9 +156,20 @@ export async function handleDeliveryBatch(batch: MessageBatch<unknown>, env: Del
     batch.retryAll({ delaySeconds: 60 });
     return;
   }
-  const updates = await Promise.all(batch.messages.map((message) => processMessage(message, loaded.config, env)));
+  const groups = new Map<string, Incoming[]>();
+  for (const message of batch.messages) {
+    if (!isDeliveryMessage(message.body)) {
+      console.error(JSON.stringify({ msg: "message_malformed", id: message.id }));
+      message.ack();
+      continue;
+    }
+    const list = groups.get(message.body.destination) ?? [];
+    list.push(message as Incoming);
+    groups.set(message.body.destination, list);
+  }
+  const updates = (await Promise.all([...groups].map(([name, messages]) => deliverGroup(env, loaded.config, name, messages)))).flat();
   try {
-    await writeIndex(env, updates.filter((u): u is IndexUpdate => u !== null));
+    await writeIndex(env, updates);
   } catch (error) {
     console.error(JSON.stringify({ msg: "index_write_failed", error: String(error) }));
   }

@@ -1,5 +1,7 @@
 /** Delivery stage: the queue consumer, outbound signing and the pure retry policy. */
-export { handleDeliveryBatch, isDeliveryMessage, processMessage, type DeliveryEnv } from "./consumer";
+export { gateSettings, handleDeliveryBatch, isDeliveryMessage, type DeliveryEnv } from "./consumer";
+export { finishAttempt, type ClaimedTask, type Health } from "./attempt";
+export { batchIdOf, envelopeOf, sendBatchDelivery, type BatchEnvelope } from "./batch";
 export { backoffSeconds, classifyResponse, errorClass, parseRetryAfter, MAX_QUEUE_DELAY_SECONDS, type AttemptResult, type Decision } from "./classify";
 export { signStandardWebhook } from "./sign";
-export { outboundHeaders, sendDelivery, SNIPPET_BYTES } from "./send";
+export { outboundHeaders, postSigned, sendDelivery, signHeaders, SNIPPET_BYTES } from "./send";

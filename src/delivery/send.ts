@@ -7,20 +7,27 @@ import { signStandardWebhook } from "./sign";
 /** Response bytes kept for the attempt log. */
 export const SNIPPET_BYTES = 512;
 
-/** Build the outbound headers for one attempt. */
+const USER_AGENT = "Edgehook/0.1";
+
+/** Standard Webhooks headers for a body: `webhook-id`, `webhook-timestamp`, `webhook-signature`. */
+export async function signHeaders(headers: Headers, destination: RuntimeDestination, webhookId: string, body: Uint8Array, now: number): Promise<Headers> {
+  const timestamp = Math.floor(now / 1000);
+  headers.set("webhook-id", webhookId);
+  headers.set("webhook-timestamp", String(timestamp));
+  headers.set("webhook-signature", await signStandardWebhook(destination.secretValue, webhookId, timestamp, body));
+  headers.set("user-agent", USER_AGENT);
+  return headers;
+}
+
+/** Build the outbound headers for one single-event attempt. */
 export async function outboundHeaders(destination: RuntimeDestination, delivery: Delivery, attempt: number, now: number): Promise<Headers> {
   const headers = new Headers(delivery.headers);
   if (!headers.has("content-type")) headers.set("content-type", "application/json");
-  const timestamp = Math.floor(now / 1000);
-  headers.set("webhook-id", delivery.webhookId);
-  headers.set("webhook-timestamp", String(timestamp));
-  headers.set("webhook-signature", await signStandardWebhook(destination.secretValue, delivery.webhookId, timestamp, delivery.payload));
   headers.set("edgehook-source", delivery.source);
   headers.set("edgehook-event-type", delivery.eventType);
   headers.set("edgehook-event-id", delivery.eventId);
   headers.set("edgehook-attempt", String(attempt));
-  headers.set("user-agent", "Edgehook/0.1 (+https://github.com/edgehook/edgehook)");
-  return headers;
+  return signHeaders(headers, destination, delivery.webhookId, delivery.payload, now);
 }
 
 /** Read at most `limit` bytes of a body as text, then cancel the rest. */
@@ -49,15 +56,13 @@ async function readSnippet(response: Response, limit: number): Promise<string> {
   return new TextDecoder().decode(bytes);
 }
 
-/** POST one delivery; transport failures become values, never exceptions. */
-export async function sendDelivery(destination: RuntimeDestination, delivery: Delivery, attempt: number): Promise<AttemptResult> {
-  const started = Date.now();
-  const headers = await outboundHeaders(destination, delivery, attempt, started);
+/** POST signed bytes to a destination: no redirects, a timeout, a bounded read; failures are values. */
+export async function postSigned(destination: RuntimeDestination, headers: Headers, body: Uint8Array, started: number): Promise<AttemptResult> {
   try {
     const response = await fetch(destination.config.url, {
       method: "POST",
       headers,
-      body: delivery.payload,
+      body,
       redirect: "manual",
       signal: AbortSignal.timeout(destination.config.timeoutMs),
     });
@@ -68,4 +73,10 @@ export async function sendDelivery(destination: RuntimeDestination, delivery: De
     const transportError = name === "TimeoutError" || name === "AbortError" ? "timeout" : "network";
     return { status: 0, latencyMs: Date.now() - started, transportError, snippet: String((error as Error)?.message ?? error).slice(0, SNIPPET_BYTES) };
   }
+}
+
+/** POST one event, as received, with its Standard Webhooks signature. */
+export async function sendDelivery(destination: RuntimeDestination, delivery: Delivery, attempt: number): Promise<AttemptResult> {
+  const started = Date.now();
+  return postSigned(destination, await outboundHeaders(destination, delivery, attempt, started), delivery.payload, started);
 }

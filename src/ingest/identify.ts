@@ -2,7 +2,7 @@
 import type { Extractor, RuntimeSource } from "../config";
 import type { Identity } from "../providers";
 import { sha256Hex } from "../shared/bytes";
-import { asString, getPath, getString, toMillis, tryParseJson } from "../shared/json";
+import { asString, getPath, getString, toMillis } from "../shared/json";
 
 /** Longest accepted event id (ids name ledger objects). */
 export const MAX_EVENT_ID_LENGTH = 512;
@@ -20,8 +20,7 @@ function extract(extractor: Extractor, headers: Headers, json: unknown): unknown
  * Identify a verified request. Config overrides win over the preset; a configured id extractor that
  * finds nothing is an error (payload_malformed); otherwise the id falls back to SHA-256 of the body.
  */
-export async function identify(source: RuntimeSource, headers: Headers, body: Uint8Array, receivedAt: number): Promise<IdentifyResult> {
-  const json = tryParseJson(body);
+export async function identify(source: RuntimeSource, headers: Headers, body: Uint8Array, json: unknown, receivedAt: number): Promise<IdentifyResult> {
   const preset: Identity = source.preset.identify({ headers, json });
   const { config } = source;
   const idExtractor = config.eventId ?? (config.scheme?.idHeader ? { header: config.scheme.idHeader } : undefined);

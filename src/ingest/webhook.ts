@@ -4,7 +4,7 @@
  */
 import type { Context } from "hono";
 import { loadConfig } from "../config";
-import { ledgerName, type EventLedger } from "../ledger";
+import { ledgerName, planDeliveries, type EventLedger } from "../ledger";
 import { tryParseJson } from "../shared/json";
 import { readBodyLimited } from "./body";
 import { errorResponse } from "./errors";
@@ -44,10 +44,11 @@ export async function handleWebhook(c: Context<{ Bindings: IngestEnv }>): Promis
 
   const headers = c.req.raw.headers;
   const request = { method: c.req.method, url: c.req.url, headers, body };
+  const json = tryParseJson(body);
   const verify = () =>
     source.verifier(request, { secrets: source.secretValues, toleranceSeconds: source.config.toleranceSeconds, now: started });
   if (source.preset.handshake) {
-    const answer = await source.preset.handshake({ request, json: tryParseJson(body), source: source.config, secrets: source.secretValues, verify });
+    const answer = await source.preset.handshake({ request, json, source: source.config, secrets: source.secretValues, verify });
     if (answer) {
       log({ source: sourceName, status: answer.status, result: "handshake", ms: Date.now() - started });
       return answer;
@@ -61,7 +62,7 @@ export async function handleWebhook(c: Context<{ Bindings: IngestEnv }>): Promis
     return errorResponse(verdict.reason, verdict.hint);
   }
 
-  const identity = await identify(source, headers, body, started);
+  const identity = await identify(source, headers, body, json, started);
   if (!identity.ok) return errorResponse("payload_malformed", identity.message);
 
   const forwarded = new Set([...ALWAYS_FORWARDED, ...source.preset.forwardHeaders, ...source.config.forwardHeaders.map((h) => h.toLowerCase())]);
@@ -85,7 +86,7 @@ export async function handleWebhook(c: Context<{ Bindings: IngestEnv }>): Promis
         headers: kept,
         payload: body,
       },
-      destinations: source.config.destinations,
+      ...planDeliveries(source.config.destinations, identity.eventType, json),
       dedupeWindowSeconds: config.raw.settings.dedupeWindowSeconds,
       redriveAfterSeconds: config.raw.settings.redriveAfterSeconds,
     });

@@ -8,7 +8,7 @@
  * - After the dedupe window, once every task is final, the object deletes itself.
  */
 import { DurableObject } from "cloudflare:workers";
-import { SCHEMA } from "./sql";
+import { PAYLOAD_CHUNK_BYTES, SCHEMA } from "./sql";
 import { ledgerName, webhookIdFor } from "./plan";
 import type { AcceptInput, AcceptResult, AttemptRecord, ClaimResult, DeliveryMessage, LedgerView, Outcome, ReplayOptions, ReplayResult, TaskStatus } from "./types";
 
@@ -37,7 +37,9 @@ interface EventRow extends Record<string, SqlStorageValue> {
   expires_at: number;
   redrive_ms: number;
   headers: string;
+  filtered: string;
   payload: ArrayBuffer;
+  payload_bytes: number;
 }
 
 /** Bindings the ledger uses. */
@@ -71,12 +73,19 @@ export class EventLedger extends DurableObject<LedgerEnv> {
     }
     const now = Date.now();
     const redriveMs = input.redriveAfterSeconds * 1000;
+    const inline = event.payload.byteLength <= PAYLOAD_CHUNK_BYTES;
     sql.exec(
-      `INSERT INTO event (id, source, event_id, event_type, ordering_key, occurred_at, received_at, expires_at, redrive_ms, headers, payload, schema_version)
-       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+      `INSERT INTO event (id, source, event_id, event_type, ordering_key, occurred_at, received_at, expires_at, redrive_ms, headers, filtered, payload, payload_bytes, schema_version)
+       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
       event.source, event.eventId, event.eventType, event.orderingKey, event.occurredAt, event.receivedAt,
-      event.receivedAt + input.dedupeWindowSeconds * 1000, redriveMs, JSON.stringify(event.headers), event.payload,
+      event.receivedAt + input.dedupeWindowSeconds * 1000, redriveMs, JSON.stringify(event.headers), JSON.stringify(input.filtered ?? []),
+      inline ? event.payload : new Uint8Array(0), event.payload.byteLength,
     );
+    if (!inline) {
+      for (let seq = 0, at = 0; at < event.payload.byteLength; seq++, at += PAYLOAD_CHUNK_BYTES) {
+        sql.exec("INSERT INTO payload_chunk (seq, data) VALUES (?, ?)", seq, event.payload.subarray(at, at + PAYLOAD_CHUNK_BYTES));
+      }
+    }
     input.destinations.forEach((destination, i) => {
       sql.exec("INSERT INTO task (destination, webhook_id, status, due_at) VALUES (?, ?, 'pending', ?)", destination, ids[i]!, now);
     });
@@ -116,7 +125,7 @@ export class EventLedger extends DurableObject<LedgerEnv> {
         occurredAt: event.occurred_at,
         receivedAt: event.received_at,
         headers: JSON.parse(event.headers) as Record<string, string>,
-        payload: new Uint8Array(event.payload),
+        payload: this.#payload(event),
       },
     };
   }
@@ -189,7 +198,8 @@ export class EventLedger extends DurableObject<LedgerEnv> {
         receivedAt: event.received_at,
         expiresAt: event.expires_at,
         headers: JSON.parse(event.headers) as Record<string, string>,
-        payloadBytes: event.payload.byteLength,
+        payloadBytes: event.payload_bytes,
+        filtered: JSON.parse(event.filtered) as string[],
       },
       tasks: tasks.map((t) => ({
         destination: t.destination,
@@ -226,6 +236,16 @@ export class EventLedger extends DurableObject<LedgerEnv> {
       console.log(JSON.stringify({ msg: "redrive", ledger: name, tasks: overdue.length }));
     }
     await this.#schedule(now);
+  }
+
+  /** The original body: inline, or reassembled from its chunks. */
+  #payload(event: EventRow): Uint8Array {
+    if (event.payload.byteLength === event.payload_bytes) return new Uint8Array(event.payload);
+    const out = new Uint8Array(event.payload_bytes);
+    for (const chunk of this.ctx.storage.sql.exec<{ seq: number; data: ArrayBuffer }>("SELECT seq, data FROM payload_chunk ORDER BY seq")) {
+      out.set(new Uint8Array(chunk.data), chunk.seq * PAYLOAD_CHUNK_BYTES);
+    }
+    return out;
   }
 
   #task(destination: string): TaskRow | undefined {

@@ -4,6 +4,13 @@
  */
 export const SCHEMA_VERSION = 1;
 
+/**
+ * Payloads up to this size live inline in the event row; larger ones are split into rows of this
+ * size (a Durable Object SQLite value holds at most 2 MB), so bodies up to the configured limit
+ * flow through the ledger although queue messages are capped at 128 KB.
+ */
+export const PAYLOAD_CHUNK_BYTES = 1024 * 1024;
+
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS event (
   id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -16,8 +23,14 @@ CREATE TABLE IF NOT EXISTS event (
   expires_at INTEGER NOT NULL,
   redrive_ms INTEGER NOT NULL,
   headers TEXT NOT NULL,
+  filtered TEXT NOT NULL DEFAULT '[]',
   payload BLOB NOT NULL,
+  payload_bytes INTEGER NOT NULL,
   schema_version INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS payload_chunk (
+  seq INTEGER PRIMARY KEY,
+  data BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS task (
   id INTEGER PRIMARY KEY,

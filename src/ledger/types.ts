@@ -18,6 +18,8 @@ export interface EventRecord {
 export interface AcceptInput {
   event: EventRecord;
   destinations: string[];
+  /** Routed destinations whose filters did not match this event (recorded, not delivered). */
+  filtered?: string[];
   dedupeWindowSeconds: number;
   redriveAfterSeconds: number;
 }
@@ -34,6 +36,8 @@ export interface DeliveryMessage {
   /** Ledger object name: `<source>:<eventId>`. */
   ledger: string;
   destination: string;
+  /** When the task was first enqueued (ms); kept across deferrals, for batch wait bounds. */
+  queuedAt?: number;
 }
 
 /** Everything the consumer needs to make one delivery attempt. */
@@ -92,7 +96,7 @@ export interface TaskView {
 
 /** The ledger's full state, for the operator surface and tests. */
 export interface LedgerView {
-  event: Omit<EventRecord, "payload"> & { payloadBytes: number; expiresAt: number };
+  event: Omit<EventRecord, "payload"> & { payloadBytes: number; expiresAt: number; filtered: string[] };
   tasks: TaskView[];
 }
 

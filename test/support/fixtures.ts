@@ -39,6 +39,8 @@ export function testConfig(sinkUrl: string) {
     allowPrivateNetwork: true,
     timeoutMs: 2000,
     retry: fast,
+    // The breaker stays out of the way except where a test is about it.
+    breaker: { failureThreshold: 1000, cooldownSeconds: 1 },
     ...extra,
   });
   return {
@@ -60,6 +62,7 @@ export function testConfig(sinkUrl: string) {
         orderingKey: { path: "data.customer" },
       },
       ...presetSources(),
+      ...deliveryEngineSources(),
     },
     destinations: {
       ok: dest("/ok"),
@@ -67,6 +70,33 @@ export function testConfig(sinkUrl: string) {
       flaky: dest("/flaky/2"),
       always500: dest("/fail/500"),
       rejects: dest("/fail/422"),
+      breaking: dest("/switch/breaking", { retry: { maxAttempts: 20, baseSeconds: 1, capSeconds: 1 }, breaker: { failureThreshold: 3, cooldownSeconds: 2 } }),
+      gone: dest("/switch/gone", { retry: { maxAttempts: 20, baseSeconds: 1, capSeconds: 1 } }),
+      limited: dest("/ok-limited", { rateLimit: { perSecond: 10, maxConcurrency: 5 } }),
+      batched: dest("/batch", { batch: { maxEvents: 5, maxWaitSeconds: 2 } }),
+      faulty: dest("/random/30", { retry: { maxAttempts: 5, baseSeconds: 1, capSeconds: 1 } }),
+      healthy: dest("/healthy"),
+      large: dest("/large", { timeoutMs: 10_000 }),
+    },
+  };
+}
+
+/** Sources for the delivery-engine tests (breaker, pause, rate limit, batching, filters, large bodies). */
+function deliveryEngineSources() {
+  const sw = { provider: "standard-webhooks", secrets: ["SW_SECRET"] };
+  return {
+    breaking: { ...sw, destinations: ["breaking"] },
+    gone: { ...sw, destinations: ["gone"] },
+    limited: { ...sw, destinations: ["limited"] },
+    batched: { ...sw, destinations: ["batched"] },
+    mixed: { ...sw, destinations: ["faulty", "healthy"] },
+    large: { ...sw, destinations: ["large"], maxBodyBytes: 6 * 1024 * 1024 },
+    routed: {
+      ...sw,
+      destinations: [
+        { destination: "ok", types: ["invoice.*"] },
+        { destination: "ok2", match: [{ path: "data.currency", in: ["eur", "chf"] }, { path: "data.id", prefix: "inv_" }] },
+      ],
     },
   };
 }

@@ -19,7 +19,11 @@ describe("classifyResponse", () => {
     expect(d).toEqual({ kind: "retry", delaySeconds: 20, error: transportError });
   });
 
-  it.each([400, 401, 403, 404, 410, 413, 422])("%i is dead at once (retrying cannot help)", (status) => {
+  it("410 Gone pauses the destination instead of killing the task", () => {
+    expect(classifyResponse({ status: 410, latencyMs: 5 }, 15, policy, now, 0.5)).toEqual({ kind: "pause", error: "http_410" });
+  });
+
+  it.each([400, 401, 403, 404, 413, 422])("%i is dead at once (retrying cannot help)", (status) => {
     expect(classifyResponse({ status, latencyMs: 5 }, 1, policy, now, 0.5)).toEqual({ kind: "dead", error: `http_${status}` });
   });
 

@@ -5,6 +5,8 @@ import type { SignedRequest } from "../support/signer";
 
 /** A record the sink keeps per received request (scripts/sink.mjs). */
 export interface Received {
+  fault?: string;
+  at: number;
   path: string;
   webhookId: string;
   attempt: number;
