@@ -7,6 +7,7 @@ import { ed25519Algorithm, prefixedHeader, verifySigned, type InboundRequest } f
 import { ASYMMETRIC_PRESETS } from "./asymmetric";
 import { hmacVerifier } from "./define";
 import { HANDSHAKE_PRESETS } from "./handshakes";
+import { NETWORK_PRESETS } from "./network";
 import { BODY_HMAC_PRESETS } from "./hmac-body";
 import { TIMESTAMPED_HMAC_PRESETS } from "./hmac-timestamped";
 import { SPECIAL_PRESETS } from "./special";
@@ -66,6 +67,7 @@ const ALL: readonly Preset[] = [
   ...HANDSHAKE_PRESETS,
   ...TOKEN_PRESETS,
   ...SPECIAL_PRESETS,
+  ...NETWORK_PRESETS,
   twilio,
   genericHmac,
   genericEd25519,

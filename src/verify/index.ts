@@ -16,3 +16,4 @@ export { timingSafeEqual, tokensEqual, verifyToken } from "./token";
 export type { DecodedJwt, JwtAlgorithm } from "./jwt";
 export { decodeJwt, verifyJwtSignature } from "./jwt";
 export { keyValueHeader, prefixedHeader, versionedListHeader } from "./headers";
+export { crc32, pemToDer, spkiFromCertificate } from "./x509";

@@ -71,6 +71,8 @@ const SAMPLES: Record<string, Sample> = {
   meta: (type, now) => ({ object: "whatsapp_business_account", entry: [{ id: "102290129340398", time: Math.floor(now / 1000), changes: [{ field: type ?? "messages", value: { messages: [{ id: `wamid.${rand()}`, type: "text" }] } }] }] }),
   telegram: () => ({ update_id: Math.floor(Math.random() * 1e9), message: { message_id: 1, chat: { id: 42, type: "private" }, text: "/start" } }),
   netlify: (type, now) => ({ id: rand(), site_id: crypto.randomUUID(), state: type ?? "ready", created_at: iso(now), updated_at: iso(now) }),
+  paypal: (type, now) => ({ id: `WH-${rand().toUpperCase()}`, event_version: "1.0", create_time: iso(now), resource_type: "capture", event_type: type ?? "PAYMENT.CAPTURE.COMPLETED", summary: "Payment completed", resource: { id: rand().toUpperCase(), status: "COMPLETED" } }),
+  plaid: (type) => ({ webhook_type: "TRANSACTIONS", webhook_code: type ?? "SYNC_UPDATES_AVAILABLE", item_id: `item_${rand()}`, initial_update_complete: true, historical_update_complete: false, environment: "sandbox" }),
   cloudflare: (type, now) => ({ name: "Edgehook test", text: "test notification", alert_type: type ?? "universal_ssl_event_type", ts: Math.floor(now / 1000) }),
 };
 for (const alias of ["svix", "clerk", "resend", "brex"]) SAMPLES[alias] = (type, now) => ({ type: type ?? "user.created", created_at: now, data: { id: `user_${rand()}`, email_id: rand() } });

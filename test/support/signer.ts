@@ -41,6 +41,10 @@ export interface SignInput {
   /** Header carrying the token for generic-token / okta. */
   tokenHeader?: string;
   scheme?: GenericScheme;
+  /** paypal: base64 PKCS#8 RSA key; plaid: base64 PKCS#8 P-256 key (the verifier fetches the public half). */
+  signingKey?: string;
+  /** paypal: PAYPAL-CERT-URL; plaid: the JWT `kid`. */
+  keyRef?: string;
 }
 
 export interface SignedRequest {
@@ -219,6 +223,16 @@ export function adyenSigningString(item: any): string {
   return parts.map((p) => (p === undefined || p === null ? "" : String(p))).join(":");
 }
 
+/** CRC-32 (zlib), unsigned, as PayPal signs it. */
+export function crc32(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (const b of bytes) {
+    crc ^= b;
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? 0xedb88320 ^ (crc >>> 1) : crc >>> 1;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
 /** Twilio's signed string: URL + sorted name+value params (twilio-node getExpectedTwilioSignature). */
 export function twilioString(url: string, params: [string, string][]): string {
   const grouped = new Map<string, string[]>();
@@ -346,6 +360,25 @@ export async function signRequest(input: SignInput): Promise<SignedRequest> {
       const claims = base64url(text(JSON.stringify({ iss: "netlify", sha256: await sha256hex(body) })));
       const sig = base64url(await hmac("sha256", key, text(header, ".", claims)));
       return { body, headers: { ...JSON_CT, "x-webhook-signature": `${header}.${claims}.${sig}` } };
+    }
+    case "paypal": {
+      // PayPal-node-SDK (2017) verifyWebhookSignature: RSA-SHA256 over id|time|webhookId|crc32(body); secret = webhook id.
+      const id = input.id ?? crypto.randomUUID();
+      const time = new Date(now).toISOString();
+      const k = await crypto.subtle.importKey("pkcs8", fromBase64(input.signingKey!), { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, ["sign"]);
+      const sig = await crypto.subtle.sign("RSASSA-PKCS1-v1_5", k, text(`${id}|${time}|${input.secret}|${crc32(body)}`));
+      return {
+        body,
+        headers: { ...JSON_CT, "paypal-transmission-id": id, "paypal-transmission-time": time, "paypal-transmission-sig": base64(sig), "paypal-cert-url": input.keyRef!, "paypal-auth-algo": "SHA256withRSA" },
+      };
+    }
+    case "plaid": {
+      // plaid.com/docs/api/webhooks/webhook-verification: ES256 JWT, kid in the header, body hash in the claims.
+      const k = await crypto.subtle.importKey("pkcs8", fromBase64(input.signingKey!), { name: "ECDSA", namedCurve: "P-256" }, false, ["sign"]);
+      const header = base64url(text(JSON.stringify({ alg: "ES256", kid: input.keyRef, typ: "JWT" })));
+      const claims = base64url(text(JSON.stringify({ iat: Math.floor(now / 1000), request_body_sha256: await sha256hex(body) })));
+      const sig = await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, k, text(header, ".", claims));
+      return { body, headers: { ...JSON_CT, "plaid-verification": `${header}.${claims}.${base64url(sig)}` } };
     }
     case "twilio": {
       const url = input.url ?? "https://edgehook.test/webhooks/twilio";

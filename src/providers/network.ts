@@ -1,0 +1,134 @@
+/**
+ * Presets whose verification key is fetched from the provider, then cached per isolate:
+ * PayPal (RSA certificate at PAYPAL-CERT-URL, pinned to PayPal hosts or to `keyUrl`) and Plaid
+ * (ES256 JWK from /webhook_verification_key/get, by `kid`). Fetch failures fail closed.
+ */
+import type { SourceConfig } from "../config";
+import { sha256Hex, utf8, fromBase64 } from "../shared/bytes";
+import { getString } from "../shared/json";
+import { checkTimestamp, crc32, decodeJwt, fail, pemToDer, spkiFromCertificate, tokensEqual, verifyJwtSignature, type Verifier } from "../verify";
+import { body, first, identity } from "./define";
+import type { Preset } from "./types";
+
+const TTL_MS = 60 * 60 * 1000;
+const keys = new Map<string, { key: CryptoKey; until: number }>();
+
+/** Fetch and import a key once per TTL; failures are not cached. */
+async function cachedKey(id: string, now: number, load: () => Promise<CryptoKey | null>): Promise<CryptoKey | null> {
+  const hit = keys.get(id);
+  if (hit && hit.until > now) return hit.key;
+  const key = await load().catch(() => null);
+  if (key) keys.set(id, { key, until: now + TTL_MS });
+  return key;
+}
+
+const PAYPAL_HOSTS = new Set(["api.paypal.com", "api-m.paypal.com", "api.sandbox.paypal.com", "api-m.sandbox.paypal.com"]);
+
+/** Whether a PAYPAL-CERT-URL may be fetched: under `keyUrl` when configured, else https on a PayPal API host. */
+export function paypalCertAllowed(certUrl: string, source: SourceConfig): boolean {
+  let url: URL;
+  try {
+    url = new URL(certUrl);
+  } catch {
+    return false;
+  }
+  if (source.keyUrl) return url.href.startsWith(source.keyUrl);
+  return url.protocol === "https:" && url.port === "" && PAYPAL_HOSTS.has(url.hostname);
+}
+
+async function paypalKey(certUrl: string): Promise<CryptoKey | null> {
+  const res = await fetch(certUrl);
+  if (!res.ok) return null;
+  const der = pemToDer(await res.text());
+  const spki = der && spkiFromCertificate(der);
+  return spki ? crypto.subtle.importKey("spki", spki, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, ["verify"]) : null;
+}
+
+/**
+ * PayPal offline verification (PayPal-node-SDK, 2017 `verifyWebhookSignature`): RSA-SHA256 over
+ * `transmissionId|transmissionTime|webhookId|crc32(body)`. The source's secrets hold webhook id(s).
+ */
+const paypalVerifier = (source: SourceConfig): Verifier => async (request, options) => {
+  const h = (name: string) => request.headers.get(`paypal-${name}`);
+  const [id, time, sig, certUrl, algo] = [h("transmission-id"), h("transmission-time"), h("transmission-sig"), h("cert-url"), h("auth-algo")];
+  if (!id || !time || !sig || !certUrl) return fail("signature_missing", "a PAYPAL-TRANSMISSION-* or PAYPAL-CERT-URL header is missing");
+  if (algo !== "SHA256withRSA") return fail("signature_invalid", "PAYPAL-AUTH-ALGO is not SHA256withRSA");
+  if (!paypalCertAllowed(certUrl, source)) return fail("signature_invalid", "PAYPAL-CERT-URL is not on a PayPal API host (or under the configured keyUrl)");
+  const signature = fromBase64(sig.trim());
+  if (!signature) return fail("signature_invalid", "PAYPAL-TRANSMISSION-SIG is not base64");
+  const key = await cachedKey(`paypal\u0000${certUrl}`, options.now, () => paypalKey(certUrl));
+  if (!key) return fail("signature_invalid", "the PayPal signing certificate could not be fetched or parsed; PayPal will retry");
+  const crc = crc32(request.body);
+  for (let i = 0; i < options.secrets.length; i++) {
+    const message = utf8(`${id}|${time}|${options.secrets[i]}|${crc}`);
+    if (await crypto.subtle.verify("RSASSA-PKCS1-v1_5", key, signature, message)) {
+      return checkTimestamp(time, "rfc3339", options) ?? { ok: true, secretIndex: i };
+    }
+  }
+  return fail("signature_invalid", "the signature does not verify for the configured webhook id(s): check the webhook id from the PayPal dashboard");
+};
+
+const paypal: Preset = {
+  id: "paypal",
+  verifier: paypalVerifier,
+  identify: identity({ id: body("id"), type: body("event_type"), at: body("create_time"), key: first(body("resource.id")) }),
+  forwardHeaders: ["paypal-transmission-id"],
+};
+
+const PLAID_KEY_URL = "https://production.plaid.com/webhook_verification_key/get";
+
+async function plaidKey(url: string, clientId: string, secret: string, kid: string): Promise<CryptoKey | null> {
+  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ client_id: clientId, secret, key_id: kid }) });
+  if (!res.ok) return null;
+  const jwk = ((await res.json()) as { key?: Record<string, unknown> }).key;
+  // An expired key must not be used (plaid.com/docs/api/webhooks/webhook-verification).
+  if (!jwk || jwk.expired_at !== null && jwk.expired_at !== undefined || jwk.kty !== "EC" || jwk.crv !== "P-256") return null;
+  return crypto.subtle.importKey("jwk", { kty: "EC", crv: "P-256", x: jwk.x as string, y: jwk.y as string }, { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]);
+}
+
+/**
+ * Plaid: `Plaid-Verification` is an ES256 JWT whose `request_body_sha256` claim covers the body, `iat`
+ * within tolerance. Secrets hold `client_id:secret` pairs; keys are fetched from `keyUrl` by `kid`.
+ */
+const plaidVerifier = (source: SourceConfig): Verifier => async (request, options) => {
+  const token = request.headers.get("plaid-verification");
+  if (token === null) return fail("signature_missing", "the Plaid-Verification header is missing");
+  const jwt = decodeJwt(token);
+  if (!jwt) return fail("signature_invalid", "Plaid-Verification is not a compact JWS");
+  const kid = typeof jwt.header.kid === "string" ? jwt.header.kid : null;
+  if (jwt.header.alg !== "ES256" || !kid) return fail("signature_invalid", "Plaid-Verification must be ES256 with a kid");
+  const url = source.keyUrl ?? PLAID_KEY_URL;
+  for (let i = 0; i < options.secrets.length; i++) {
+    const colon = options.secrets[i]!.indexOf(":");
+    if (colon <= 0) continue;
+    const clientId = options.secrets[i]!.slice(0, colon);
+    const key = await cachedKey(`plaid\u0000${url}\u0000${clientId}\u0000${kid}`, options.now, () => plaidKey(url, clientId, options.secrets[i]!.slice(colon + 1), kid));
+    if (!key || !(await verifyJwtSignature(jwt, "ES256", key))) continue;
+    const iat = typeof jwt.claims.iat === "number" ? String(jwt.claims.iat) : "";
+    const late = checkTimestamp(iat, "s", options);
+    if (late) return late;
+    const claimed = typeof jwt.claims.request_body_sha256 === "string" ? jwt.claims.request_body_sha256 : "";
+    if (!(await tokensEqual(await sha256Hex(request.body), claimed))) {
+      return fail("signature_invalid", "the body does not match request_body_sha256: was it re-serialised?");
+    }
+    return { ok: true, secretIndex: i };
+  }
+  return fail("signature_invalid", "no key for this kid verified the token (secrets must be client_id:secret; the key endpoint must answer)");
+};
+
+const plaid: Preset = {
+  id: "plaid",
+  verifier: plaidVerifier,
+  identify: identity({
+    type: (i) => {
+      const t = getString(i.json, "webhook_type");
+      const c = getString(i.json, "webhook_code");
+      return t && c ? `${t}.${c}` : t ?? c;
+    },
+    key: first(body("item_id"), body("account_id")),
+  }),
+  forwardHeaders: [],
+};
+
+/** Presets with fetched keys. */
+export const NETWORK_PRESETS: readonly Preset[] = [paypal, plaid];

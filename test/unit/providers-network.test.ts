@@ -1,0 +1,149 @@
+/**
+ * PayPal and Plaid: keys fetched from the provider (fetch stubbed here with a local key server), cached,
+ * pinned, and failing closed. The PayPal certificate is a self-signed test certificate made with openssl.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { sourceSchema } from "../../src/config/schema";
+import { PRESETS } from "../../src/providers";
+import { crc32, pemToDer, spkiFromCertificate, type InboundRequest } from "../../src/verify";
+import { base64, base64url, signRequest } from "../support/signer";
+import { sampleEvent } from "../support/samples";
+import { P256_PKCS8, P256_PKCS8_2 } from "./providers-cases";
+
+const PAYPAL_CERT = "-----BEGIN CERTIFICATE-----\nMIIDPzCCAiegAwIBAgIUUIEfhKX5vaCMcMmIYP9asRpHd5EwDQYJKoZIhvcNAQELBQAwLzEtMCsGA1UEAwwkbWVzc2FnZXZlcmlmaWNhdGlvbmNlcnRzLnBheXBhbC50ZXN0MB4XDTI2MTEyMzEzNTcwOVoXDTM2MTEyMDEzNTcwOVowLzEtMCsGA1UEAwwkbWVzc2FnZXZlcmlmaWNhdGlvbmNlcnRzLnBheXBhbC50ZXN0MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAs1o/kHUCNe+gQVdAUVokqhoGZ+R9Vkg0CxJmOpWyjhbBBOmvWob4WDNRgVSrdpzlZ6vAaUrI8Sixr2JD1fAAt975Lizhks74HvBZcTaLbLzWfw3ecDuuNjqfdpNEngeUW/eWyNFfMw3qA8L5KYfWtDmRDITFeJIm9GUmDPPUG45IWh7fB1jild499pyU7AzhZOu4sbXX1dl8HsuQosCE1pDNL9FaEnv52F4XOV8K1YvF1ldVsj49wCc3Zek41W0cU6W6zWT0Ea6oGnRzUsPRUqLEs6QocFpUZA/OsXzzx7avh3YI+T3wWB4vraEKYlAz89Oq6ojKbzfl5U/fo6WF4QIDAQABo1MwUTAdBgNVHQ4EFgQU9TpIwijfqRHBIQJ3wel/vkNNoYIwHwYDVR0jBBgwFoAU9TpIwijfqRHBIQJ3wel/vkNNoYIwDwYDVR0TAQH/BAUwAwEB/zANBgkqhkiG9w0BAQsFAAOCAQEAlc//i+VFgXeiepyh5m9G331hS0HqW1g1yniL0AbdVjTCZOAHhF+jd9cD2U69pM9eCh2foF8mH5j7I8WPTujlJIp3hriDF8bWhxiU5jAYmCrkTr1QA4l9faA1kwuxIHKNNwBHaLMeZiJU6jCLvM/a97OKqaX/2W/0FxVg7zy8F9cqx6sbY3izzpWD7bUOWQqiVhojyNuBvZdoBBkoi//rwajRO76dhDZ1jSIq+1GCa8JDDoybXIEnIQxlZNffBE2d3wLmdhADVk8FmB2lg1qwM/mWT5MhOSFlUrkmE04HtuuY5R5fCNcjysHIHoANupmblpVszk5s8uuR6/Xix7Kdrg==\n-----END CERTIFICATE-----\n";
+const PAYPAL_KEY = "MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQCzWj+QdQI176BBV0BRWiSqGgZn5H1WSDQLEmY6lbKOFsEE6a9ahvhYM1GBVKt2nOVnq8BpSsjxKLGvYkPV8AC33vkuLOGSzvge8FlxNotsvNZ/Dd5wO642Op92k0SeB5Rb95bI0V8zDeoDwvkph9a0OZEMhMV4kib0ZSYM89QbjkhaHt8HWOKV3j32nJTsDOFk67ixtdfV2Xwey5CiwITWkM0v0VoSe/nYXhc5XwrVi8XWV1WyPj3AJzdl6TjVbRxTpbrNZPQRrqgadHNSw9FSosSzpChwWlRkD86xfPPHtq+Hdgj5PfBYHi+toQpiUDPz06rqiMpvN+XlT9+jpYXhAgMBAAECggEAEh3fpdvr6T7XVUJXAOC2K2iNlRkDgB+zAhtNsEVG0AuEW9avG9neZCpq5UGEQGsA0UQMH5aqTZHqwOiQKaAgsnIXgY6PCqFVduqYXlNAKi+5CwR/n56nrlqlmPivSbdCSTftR0O+9g1FwjODr6pFCdd2y2jt+Yvp224MNeq7Vj0RkTafuZqk9PYLo9DoQ1/Q1T3P1rp1TmggpLnZV8Rmd6ScxdHLM15DMIj+1iO/7XZui0l/SsHExWwgG0/gYWa4ZvhMwzcz7UgyHcy51sVzfQ6d6CGg1j1lWo17XPPnLnCJiAHWejL9Gbb7DLiiDxdVYIVM4TeFanJ7bguJ3EobMQKBgQDuS3nGhdAbGDrrCLtFUFmvDSPgLr5XC4jxyuJQ5JOKzdcN+N2sOPSytCROiGXnkI0PDLmS8wcWvAhnU/eXbtSTHGDvUzBhc+WB9FAcU38CuxrcrfqHgWwuFJKkRbxN5JZsXgWX2zDNlKaR46htueyB6TzE41DhoVE08/K3ZBG+SwKBgQDArabCzYvttnH09vw5A300UBlSYXdspeihV66LUfwqSx69HBeuRNJa1Sz4Nl1K0kim8YXXACQlCVhLrvKSCaqQa63VtIWo3zY5QKMxlVaprjAWKn6+e5ryLzSLn0pPe88OFaoK3uJQ1PF6EZn+RfUURUPvNjn5H+MPlprhGdYBAwKBgEoD33suLQl9aS9/sstAvdqFdlM3sZ9P0eVoYwtFNB60+Ms6NYA84KRxF6Xc7+oRF/9IsItYOSdymBmgFxNONXDMK7+qUyix2uOWgxuJQ7YRb7KDx4E3TeayNSoZDvgSvDZErfARAQOZ3HMMB1CtoyxmyZ1ODd1HQfX0n7setfQpAoGBAI1Mi7fePxizrDxmCC/TdDUx7G/ylD70KHZxs8nt9MwbTM6IVIFzbQQ5wwG/9IiTT75F7s3uB5O1l6/g+3jHZ/MDVHcdLMvb7Yrs8QDCsMw8tnz66vnL8aRbo+Akj71cYUrF7m6MZ1G55+CKGfFT4lfcN+asULV2gfCDlM8xQDR7AoGBAI4t5hHpFlHWdvWXMR+M7hotsXcRPKN8zcAtPyutZJG4JOjybrbrwsEiqCqXkNm7refpBG7zMCC2xbHGBm6zFC89UqE7p+dXvocSs3eP4a7yFuRdXY6d1VSrKVAoc8UnGVTAcaxY675kzSe+TPER0XoKjTrRJHxr+DIHeCUJ44vL";
+const PAYPAL_SPKI = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAs1o/kHUCNe+gQVdAUVokqhoGZ+R9Vkg0CxJmOpWyjhbBBOmvWob4WDNRgVSrdpzlZ6vAaUrI8Sixr2JD1fAAt975Lizhks74HvBZcTaLbLzWfw3ecDuuNjqfdpNEngeUW/eWyNFfMw3qA8L5KYfWtDmRDITFeJIm9GUmDPPUG45IWh7fB1jild499pyU7AzhZOu4sbXX1dl8HsuQosCE1pDNL9FaEnv52F4XOV8K1YvF1ldVsj49wCc3Zek41W0cU6W6zWT0Ea6oGnRzUsPRUqLEs6QocFpUZA/OsXzzx7avh3YI+T3wWB4vraEKYlAz89Oq6ojKbzfl5U/fo6WF4QIDAQAB";
+
+const enc = new TextEncoder();
+const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
+let fetches: { url: string; init?: RequestInit }[] = [];
+let respond: (url: string, init?: RequestInit) => Response | Promise<Response>;
+
+beforeEach(() => {
+  fetches = [];
+  vi.stubGlobal("fetch", async (url: string, init?: RequestInit) => {
+    fetches.push({ url: String(url), init });
+    return respond(String(url), init);
+  });
+});
+afterEach(() => vi.unstubAllGlobals());
+
+async function run(preset: string, secrets: string[], req: { headers: Record<string, string>; body: Uint8Array }, config: Record<string, unknown> = {}, now = NOW) {
+  const source = sourceSchema.parse({ provider: preset, secrets: secrets.map((_, i) => `S${i}`), ...config });
+  const request: InboundRequest = { method: "POST", url: `https://edgehook.test/webhooks/${preset}`, headers: new Headers(req.headers), body: req.body };
+  return PRESETS.get(preset)!.verifier(source)(request, { secrets, toleranceSeconds: 300, now });
+}
+
+describe("primitives", () => {
+  it("crc32 matches the standard check value", () => {
+    expect(crc32(enc.encode("123456789"))).toBe(0xcbf43926);
+  });
+  it("spkiFromCertificate extracts what openssl extracts", () => {
+    expect(base64(spkiFromCertificate(pemToDer(PAYPAL_CERT)!)!)).toBe(PAYPAL_SPKI);
+  });
+  it("spkiFromCertificate refuses truncated DER", () => {
+    const der = pemToDer(PAYPAL_CERT)!;
+    expect(spkiFromCertificate(der.subarray(0, 200))).toBeNull();
+  });
+});
+
+describe("paypal", () => {
+  const certUrl = "https://api.sandbox.paypal.com/v1/notifications/certs/CERT-360caa42-fca2a594-edgehook";
+  const sign = (o: { webhookId?: string; now?: number; cert?: string } = {}) =>
+    signRequest({ preset: "paypal", secret: o.webhookId ?? "WH-1AB23456CD789012E", body: sampleEvent("paypal"), now: o.now ?? NOW, signingKey: PAYPAL_KEY, keyRef: o.cert ?? certUrl });
+  beforeEach(() => {
+    respond = (url) => (url === certUrl || url.startsWith("http://127.0.0.1") ? new Response(PAYPAL_CERT) : new Response("no", { status: 404 }));
+  });
+
+  it("accepts a valid transmission, fetching the certificate once", async () => {
+    expect(await run("paypal", ["WH-1AB23456CD789012E"], await sign())).toEqual({ ok: true, secretIndex: 0 });
+    expect(await run("paypal", ["WH-1AB23456CD789012E"], await sign())).toEqual({ ok: true, secretIndex: 0 });
+    expect(fetches.filter((f) => f.url === certUrl)).toHaveLength(1);
+  });
+  it("rejects a one-byte body change (crc32 is signed)", async () => {
+    const req = await sign();
+    const body = req.body.slice();
+    body[10] = body[10]! ^ 1;
+    expect(await run("paypal", ["WH-1AB23456CD789012E"], { ...req, body })).toMatchObject({ ok: false, reason: "signature_invalid" });
+  });
+  it("rejects another webhook id, and accepts the second of two configured", async () => {
+    const req = await sign({ webhookId: "WH-OTHER" });
+    expect(await run("paypal", ["WH-1AB23456CD789012E"], req)).toMatchObject({ ok: false, reason: "signature_invalid" });
+    expect(await run("paypal", ["WH-1AB23456CD789012E", "WH-OTHER"], req)).toEqual({ ok: true, secretIndex: 1 });
+  });
+  it("never fetches a certificate from a host that is not PayPal's", async () => {
+    const req = await sign({ cert: "https://evil.example/cert.pem" });
+    expect(await run("paypal", ["WH-1AB23456CD789012E"], req)).toMatchObject({ ok: false, reason: "signature_invalid" });
+    expect(fetches).toHaveLength(0);
+  });
+  it("fetches from the configured keyUrl prefix only (local key server in tests)", async () => {
+    const local = "http://127.0.0.1:9/certs/CERT-1";
+    const req = await sign({ cert: local });
+    expect(await run("paypal", ["WH-1AB23456CD789012E"], req, { keyUrl: "http://127.0.0.1:9/certs/" })).toEqual({ ok: true, secretIndex: 0 });
+    expect(await run("paypal", ["WH-1AB23456CD789012E"], req)).toMatchObject({ ok: false, reason: "signature_invalid" });
+  });
+  it("fails closed when the certificate cannot be fetched", async () => {
+    respond = () => new Response("down", { status: 503 });
+    const req = await sign({ cert: "https://api.paypal.com/v1/notifications/certs/CERT-unfetchable" });
+    expect(await run("paypal", ["WH-1AB23456CD789012E"], req)).toMatchObject({ ok: false, reason: "signature_invalid" });
+  });
+  it("rejects a missing header, another auth algorithm, a mutated signature and a stale transmission", async () => {
+    const req = await sign();
+    const without = { ...req, headers: { ...req.headers } };
+    delete without.headers["paypal-transmission-sig"];
+    expect(await run("paypal", ["WH-1AB23456CD789012E"], without)).toMatchObject({ ok: false, reason: "signature_missing" });
+    expect(await run("paypal", ["WH-1AB23456CD789012E"], { ...req, headers: { ...req.headers, "paypal-auth-algo": "SHA1withRSA" } })).toMatchObject({ ok: false, reason: "signature_invalid" });
+    const sig = req.headers["paypal-transmission-sig"]!;
+    const flipped = sig.slice(0, 10) + (sig[10] === "A" ? "B" : "A") + sig.slice(11);
+    expect(await run("paypal", ["WH-1AB23456CD789012E"], { ...req, headers: { ...req.headers, "paypal-transmission-sig": flipped } })).toMatchObject({ ok: false, reason: "signature_invalid" });
+    expect(await run("paypal", ["WH-1AB23456CD789012E"], await sign({ now: NOW - 3_600_000 }))).toMatchObject({ ok: false, reason: "timestamp_out_of_tolerance" });
+  });
+});
+
+describe("plaid", () => {
+  const keyUrl = "http://127.0.0.1:9/webhook_verification_key/get";
+  let jwk: JsonWebKey;
+  let expired: string | null = null;
+  beforeEach(async () => {
+    const k = await crypto.subtle.importKey("pkcs8", Uint8Array.from(atob(P256_PKCS8), (c) => c.charCodeAt(0)), { name: "ECDSA", namedCurve: "P-256" }, true, ["sign"]);
+    const { x, y } = (await crypto.subtle.exportKey("jwk", k)) as JsonWebKey;
+    jwk = { kty: "EC", crv: "P-256", x, y };
+    expired = null;
+    respond = (_url, init) => {
+      const req = JSON.parse(String(init?.body));
+      if (req.client_id !== "client-1" || req.secret !== "sandbox-secret" || req.key_id !== "kid-1") return new Response("{}", { status: 400 });
+      return Response.json({ key: { ...jwk, alg: "ES256", kid: "kid-1", use: "sig", created_at: 1560466143, expired_at: expired } });
+    };
+  });
+  const sign = (o: { now?: number; key?: string; kid?: string } = {}) =>
+    signRequest({ preset: "plaid", secret: "client-1:sandbox-secret", body: sampleEvent("plaid"), now: o.now ?? NOW, signingKey: o.key ?? P256_PKCS8, keyRef: o.kid ?? "kid-1" });
+  const cfg = { keyUrl };
+
+  it("accepts a valid token, asking the key endpoint with client_id, secret and kid", async () => {
+    expect(await run("plaid", ["client-1:sandbox-secret"], await sign(), cfg)).toEqual({ ok: true, secretIndex: 0 });
+    expect(fetches[0]!.url).toBe(keyUrl);
+    expect(JSON.parse(String(fetches[0]!.init!.body))).toEqual({ client_id: "client-1", secret: "sandbox-secret", key_id: "kid-1" });
+  });
+  it("rejects a one-byte body change (request_body_sha256)", async () => {
+    const req = await sign();
+    const body = req.body.slice();
+    body[5] = body[5]! ^ 1;
+    expect(await run("plaid", ["client-1:sandbox-secret"], { ...req, body }, cfg)).toMatchObject({ ok: false, reason: "signature_invalid" });
+  });
+  it("rejects a token signed by another key, an unknown kid, and an expired key", async () => {
+    expect(await run("plaid", ["client-1:sandbox-secret"], await sign({ key: P256_PKCS8_2 }), cfg)).toMatchObject({ ok: false, reason: "signature_invalid" });
+    expect(await run("plaid", ["client-1:sandbox-secret"], await sign({ kid: "kid-2" }), cfg)).toMatchObject({ ok: false, reason: "signature_invalid" });
+    expired = "2026-01-01T00:00:00Z";
+    const req = await sign();
+    expect(await run("plaid", ["client-1:sandbox-secret"], req, { keyUrl: `${keyUrl}?fresh=1` })).toMatchObject({ ok: false, reason: "signature_invalid" });
+  });
+  it("rejects a stale iat, a missing header, a non-ES256 token, and secrets not shaped client_id:secret", async () => {
+    expect(await run("plaid", ["client-1:sandbox-secret"], await sign({ now: NOW - 600_000 }), cfg)).toMatchObject({ ok: false, reason: "timestamp_out_of_tolerance" });
+    const req = await sign();
+    expect(await run("plaid", ["client-1:sandbox-secret"], { ...req, headers: {} }, cfg)).toMatchObject({ ok: false, reason: "signature_missing" });
+    const [, claims, sig] = req.headers["plaid-verification"]!.split(".");
+    const hs = `${base64url(enc.encode(JSON.stringify({ alg: "HS256", kid: "kid-1" })))}.${claims}.${sig}`;
+    expect(await run("plaid", ["client-1:sandbox-secret"], { ...req, headers: { "plaid-verification": hs } }, cfg)).toMatchObject({ ok: false, reason: "signature_invalid" });
+    expect(await run("plaid", ["client-1"], req, cfg)).toMatchObject({ ok: false, reason: "signature_invalid" });
+  });
+});
