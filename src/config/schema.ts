@@ -30,11 +30,32 @@ export const genericHmacSchema = z
   })
   .strict();
 
+/** One JSON field condition of a route filter; exactly one operator. */
+export const fieldMatchSchema = z
+  .object({
+    path: z.string().min(1),
+    equals: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
+    in: z.array(z.union([z.string(), z.number(), z.boolean()])).min(1).optional(),
+    exists: z.boolean().optional(),
+    prefix: z.string().optional(),
+  })
+  .strict()
+  .refine((m) => ["equals", "in", "exists", "prefix"].filter((k) => k in m).length === 1, "use exactly one of equals, in, exists, prefix");
+
+/** A route to a destination with optional filters: event-type globs (`invoice.*`) and JSON field matches (all must hold). */
+export const routeSchema = z
+  .object({
+    destination: name,
+    types: z.array(z.string().min(1)).min(1).optional(),
+    match: z.array(fieldMatchSchema).min(1).optional(),
+  })
+  .strict();
+
 export const sourceSchema = z
   .object({
     provider: z.string().min(1),
     secrets: z.array(secretName).min(1, "at least one secret name").max(5),
-    destinations: z.array(name).default([]),
+    destinations: z.array(z.union([name, routeSchema])).default([]),
     scheme: genericHmacSchema.optional(),
     toleranceSeconds: seconds(86_400).default(300),
     maxBodyBytes: z.number().int().min(1).max(100 * 1024 * 1024).optional(),
@@ -69,6 +90,18 @@ export const destinationSchema = z
     timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
     retry: retrySchema.default(retrySchema.parse({})),
     allowPrivateNetwork: z.boolean().default(false),
+    breaker: z
+      .object({ failureThreshold: z.number().int().min(1).max(1000).default(5), cooldownSeconds: seconds(86_400).default(30) })
+      .strict()
+      .default({ failureThreshold: 5, cooldownSeconds: 30 }),
+    rateLimit: z
+      .object({ perSecond: z.number().positive().max(5000).optional(), maxConcurrency: z.number().int().min(1).max(1000).optional() })
+      .strict()
+      .optional(),
+    batch: z
+      .object({ maxEvents: z.number().int().min(1).max(100), maxWaitSeconds: seconds(3600).default(5) })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -89,7 +122,8 @@ export const configSchema = z
   .strict()
   .superRefine((config, ctx) => {
     for (const [sourceName, source] of Object.entries(config.sources)) {
-      source.destinations.forEach((dest, i) => {
+      source.destinations.forEach((route, i) => {
+        const dest = typeof route === "string" ? route : route.destination;
         if (!(dest in config.destinations)) {
           ctx.addIssue({
             code: "custom",
@@ -123,6 +157,8 @@ export const configSchema = z
   });
 
 export type Extractor = z.infer<typeof extractorSchema>;
+export type Route = z.infer<typeof routeSchema>;
+export type FieldMatch = z.infer<typeof fieldMatchSchema>;
 export type GenericHmacScheme = z.infer<typeof genericHmacSchema>;
 export type SourceConfig = z.infer<typeof sourceSchema>;
 export type RetryPolicy = z.infer<typeof retrySchema>;
