@@ -77,6 +77,7 @@ export function testConfig(sinkUrl: string) {
       faulty: dest("/random/30", { retry: { maxAttempts: 5, baseSeconds: 1, capSeconds: 1 } }),
       healthy: dest("/healthy"),
       large: dest("/large", { timeoutMs: 10_000 }),
+      retryAfter: dest("/retry-after/2/1", { retry: { maxAttempts: 3, baseSeconds: 0, capSeconds: 60 } }),
     },
   };
 }
@@ -91,6 +92,7 @@ function deliveryEngineSources() {
     batched: { ...sw, destinations: ["batched"] },
     mixed: { ...sw, destinations: ["faulty", "healthy"] },
     large: { ...sw, destinations: ["large"], maxBodyBytes: 6 * 1024 * 1024 },
+    retryAfter: { ...sw, destinations: ["retryAfter"] },
     routed: {
       ...sw,
       destinations: [

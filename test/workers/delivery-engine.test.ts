@@ -89,6 +89,19 @@ describe("410 Gone pauses the destination", () => {
   });
 });
 
+describe("Retry-After", () => {
+  it("is respected to the second: the retry comes no sooner than asked (backoff base is 0 here)", async () => {
+    const [id] = await postMany("retryAfter", 1);
+    expect((await settled("retryAfter", id!, 20_000)).tasks[0]).toMatchObject({ status: "delivered", attempts: 2 });
+    const [first, second] = await received("/retry-after/2/1", id);
+    expect(first!.status).toBe(503);
+    expect(second!.status).toBe(200);
+    const waited = second!.at - first!.at;
+    expect(waited).toBeGreaterThanOrEqual(2000);
+    expect(waited).toBeLessThan(4000);
+  });
+});
+
 describe("rate limit", () => {
   it("never exceeds perSecond (plus one second of burst) across consumer invocations", async () => {
     const ids = await postMany("limited", 40);
