@@ -39,7 +39,10 @@ export function breakerAllowance(b: BreakerState, now: number, probeLeaseMs: num
   return { allow: 1, state: { ...b, state: "half-open", probeUntil: now + probeLeaseMs }, waitMs: 0 };
 }
 
-/** Fold attempt results into the breaker: a success closes it; failures past the threshold (or a failed probe) open it. */
+/**
+ * Fold a report into the breaker: all successes close it; failures past the threshold (or a failed
+ * probe) open it; a mixed report counts its failures only when they outnumber its successes.
+ */
 export function breakerRecord(b: BreakerState, result: { successes: number; failures: number }, policy: BreakerPolicy, now: number): BreakerState {
   const open = (): BreakerState => ({ state: "open", consecutiveFailures: b.consecutiveFailures + result.failures, retryAt: now + policy.cooldownSeconds * 1000, probeUntil: null });
   if (b.state === "half-open") {
@@ -48,6 +51,9 @@ export function breakerRecord(b: BreakerState, result: { successes: number; fail
   }
   if (result.successes > 0 && result.failures === 0) return CLOSED;
   if (result.failures === 0) return b;
+  // A report does not say in which order its attempts finished: when successes are at least as
+  // many as failures the destination is up (count resets); when failures dominate, they count.
+  if (result.successes >= result.failures) return { ...b, consecutiveFailures: 0 };
   const failures = (result.successes > 0 ? 0 : b.consecutiveFailures) + result.failures;
   if (b.state === "closed" && failures >= policy.failureThreshold) return { ...open(), consecutiveFailures: failures };
   return { ...b, consecutiveFailures: failures };

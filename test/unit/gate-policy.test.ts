@@ -18,9 +18,14 @@ describe("circuit breaker", () => {
     expect(b).toEqual({ state: "open", consecutiveFailures: 3, retryAt: t0 + 10 + 30_000, probeUntil: null });
   });
 
-  it("a mixed report with a success counts only the failures after it", () => {
-    const b = breakerRecord({ ...CLOSED, consecutiveFailures: 2 }, { successes: 1, failures: 1 }, policy, t0);
-    expect(b).toMatchObject({ state: "closed", consecutiveFailures: 1 });
+  it("a mixed report where successes hold their own resets the count (30% failures never open it)", () => {
+    expect(breakerRecord({ ...CLOSED, consecutiveFailures: 2 }, { successes: 1, failures: 1 }, policy, t0)).toMatchObject({ state: "closed", consecutiveFailures: 0 });
+    expect(breakerRecord(CLOSED, { successes: 35, failures: 15 }, policy, t0)).toMatchObject({ state: "closed", consecutiveFailures: 0 });
+  });
+
+  it("a mixed report dominated by failures counts them from zero, and may open the breaker", () => {
+    expect(breakerRecord({ ...CLOSED, consecutiveFailures: 2 }, { successes: 1, failures: 2 }, policy, t0)).toMatchObject({ state: "closed", consecutiveFailures: 2 });
+    expect(breakerRecord(CLOSED, { successes: 1, failures: 4 }, policy, t0)).toMatchObject({ state: "open", consecutiveFailures: 4 });
   });
 
   it("open: no attempts until the cool-down ends, then exactly one probe", () => {
