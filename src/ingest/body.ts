@@ -1,4 +1,5 @@
 /** Read a request body as raw bytes, refusing more than `limit` without buffering it all. */
+import { concatBytes } from "../shared/bytes";
 
 /** `null` means the body is larger than the limit. */
 export async function readBodyLimited(request: Request, limit: number): Promise<Uint8Array | null> {
@@ -18,12 +19,5 @@ export async function readBodyLimited(request: Request, limit: number): Promise<
     }
     chunks.push(value);
   }
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
+  return chunks.length === 1 ? chunks[0]! : concatBytes(...chunks);
 }

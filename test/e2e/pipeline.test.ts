@@ -64,6 +64,14 @@ async function admin(path: string) {
   return { status: res.status, body: (await res.json()) as { tasks: { status: string; attempts: number; lastStatus: number | null; lastError: string | null }[] } };
 }
 
+/** An event signed by the official standardwebhooks library with the demo secret. */
+function swSigned(id = `msg_${crypto.randomUUID()}`, body = sampleEvent("standard-webhooks")) {
+  const now = new Date();
+  const wh = new Webhook(secrets.DEMO_WEBHOOK_SECRET!);
+  const headers = { "webhook-id": id, "webhook-timestamp": String(Math.floor(now.getTime() / 1000)), "webhook-signature": wh.sign(id, now, body) };
+  return { id, body, headers };
+}
+
 /** Post, expect 202, see exactly one verified delivery; a repeat is a 200 duplicate and delivers nothing new. */
 async function acceptedOnce(source: string, eventId: string, headers: Record<string, string>, body: string) {
   const res = await postRaw(source, headers, body);
@@ -113,28 +121,18 @@ describe("end to end over HTTP (wrangler dev + real destination)", () => {
   });
 
   it("Standard Webhooks: events signed by the standardwebhooks library arrive exactly once; a tampered one is refused", async () => {
-    const wh = new Webhook(secrets.DEMO_WEBHOOK_SECRET!);
     for (let i = 0; i < 3; i++) {
-      const body = sampleEvent("standard-webhooks");
-      const id = `msg_${crypto.randomUUID()}`;
-      const now = new Date();
-      const headers = { "webhook-id": id, "webhook-timestamp": String(Math.floor(now.getTime() / 1000)), "webhook-signature": wh.sign(id, now, body) };
+      const { id, body, headers } = swSigned();
       await acceptedOnce("demo", id, headers, body);
     }
-    const id = `msg_${crypto.randomUUID()}`;
-    const now = new Date();
-    const body = sampleEvent("standard-webhooks");
-    const headers = { "webhook-id": id, "webhook-timestamp": String(Math.floor(now.getTime() / 1000)), "webhook-signature": wh.sign(id, now, body) };
+    const { id, body, headers } = swSigned();
     const res = await postRaw("demo", { ...headers, "webhook-id": `${id}x` }, body);
     expect(res.status).toBe(401);
   });
 
   it("a destination that fails twice gets the event on the third attempt", async () => {
-    const wh = new Webhook(secrets.DEMO_WEBHOOK_SECRET!);
-    const id = `msg_${crypto.randomUUID()}`;
-    const now = new Date();
-    const body = sampleEvent("standard-webhooks");
-    const res = await postRaw("flaky", { "webhook-id": id, "webhook-timestamp": String(Math.floor(now.getTime() / 1000)), "webhook-signature": wh.sign(id, now, body) }, body);
+    const { id, body, headers } = swSigned();
+    const res = await postRaw("flaky", headers, body);
     expect(res.status).toBe(202);
     await eventually(() => deliveriesOf(id, "/flaky/2").some((r) => r.status === 200));
     expect(deliveriesOf(id, "/flaky/2").map((r) => r.status)).toEqual([500, 500, 200]);
@@ -143,11 +141,8 @@ describe("end to end over HTTP (wrangler dev + real destination)", () => {
   });
 
   it("a destination that always fails ends as a dead record with its last response", async () => {
-    const wh = new Webhook(secrets.DEMO_WEBHOOK_SECRET!);
-    const id = `msg_${crypto.randomUUID()}`;
-    const now = new Date();
-    const body = sampleEvent("standard-webhooks");
-    const res = await postRaw("doomed", { "webhook-id": id, "webhook-timestamp": String(Math.floor(now.getTime() / 1000)), "webhook-signature": wh.sign(id, now, body) }, body);
+    const { id, body, headers } = swSigned();
+    const res = await postRaw("doomed", headers, body);
     expect(res.status).toBe(202);
     await eventually(() => deliveriesOf(id, "/fail/503").length >= 3);
     let state = (await admin(`/events/doomed/${id}`)).body;

@@ -9,6 +9,17 @@ import { inspect, ledgerStub, post, received, settled } from "./helpers";
 
 const swSign = (body: string) => signRequest({ preset: "standard-webhooks", secret: TEST_SECRETS.SW_SECRET, body });
 
+/** Store an event for the destination-less source, then add one pending task by hand (as if planned under another config). */
+async function eventWithHandMadeTask(destination: string): Promise<string> {
+  const signed = await swSign(sampleEvent("standard-webhooks"));
+  const id = signed.headers["webhook-id"]!;
+  await post("nowhere", signed);
+  await runInDurableObject(ledgerStub("nowhere", id), (_i, state) => {
+    state.storage.sql.exec("INSERT INTO task (destination, webhook_id, status, due_at) VALUES (?, 'msg_x', 'pending', 0)", destination);
+  });
+  return id;
+}
+
 async function runBatch(queue: string, bodies: unknown[]) {
   const batch = createMessageBatch(queue, bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body })));
   const ctx = createExecutionContext();
@@ -98,24 +109,14 @@ describe("consumer decisions (createMessageBatch)", () => {
   });
 
   it("marks the task dead when its destination was removed from config", async () => {
-    const signed = await swSign(sampleEvent("standard-webhooks"));
-    const id = signed.headers["webhook-id"]!;
-    await post("nowhere", signed);
-    await runInDurableObject(ledgerStub("nowhere", id), (_i, state) => {
-      state.storage.sql.exec("INSERT INTO task (destination, webhook_id, status, due_at) VALUES ('retired', 'msg_x', 'pending', 0)");
-    });
+    const id = await eventWithHandMadeTask("retired");
     const result = await runBatch("edgehook-delivery", [{ v: 1, ledger: `nowhere:${id}`, destination: "retired" }]);
     expect(result.explicitAcks).toEqual(["m0"]);
     expect((await inspect("nowhere", id))!.tasks[0]).toMatchObject({ status: "dead", lastError: "destination_not_configured" });
   });
 
   it("the dead-letter consumer records a dead outcome for a pending task", async () => {
-    const signed = await swSign(sampleEvent("standard-webhooks"));
-    const id = signed.headers["webhook-id"]!;
-    await post("nowhere", signed);
-    await runInDurableObject(ledgerStub("nowhere", id), (_i, state) => {
-      state.storage.sql.exec("INSERT INTO task (destination, webhook_id, status, due_at) VALUES ('ok', 'msg_y', 'pending', 0)");
-    });
+    const id = await eventWithHandMadeTask("ok");
     const result = await runBatch("edgehook-dead", [{ v: 1, ledger: `nowhere:${id}`, destination: "ok" }]);
     expect(result.explicitAcks).toEqual(["m0"]);
     expect((await inspect("nowhere", id))!.tasks[0]).toMatchObject({ status: "dead", lastError: "queue_retries_exhausted" });
