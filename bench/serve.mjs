@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+/**
+ * Serve one worker straight from workerd through Miniflare's own HTTP server (no `wrangler dev`:
+ * its dev proxy alone caps a bare worker near 300 req/s on this machine).
+ *
+ *   node bench/serve.mjs <edgehook|floor|card> --port <n> [--dest <url>] [--persist <dir>]
+ *        [--config <json file>] [--batch <maxBatchSize>,<maxBatchTimeout s>] [--redrive <s>]
+ *        [--entry <worker entry, default src/index.ts: for before/after experiments>]
+ *
+ * `edgehook` runs src/index.ts bundled by esbuild with the bindings, Durable Objects and queues that
+ * wrangler itself reads from the real wrangler.toml (`unstable_getMiniflareWorkerOptions`); only the
+ * EDGEHOOK var, the secrets and (optionally) the consumer batch settings are overridden.
+ * Prints `ready <url>` once listening; SIGTERM closes it, SIGKILL is a crash.
+ */
+import { build } from "esbuild";
+import { convertV4MiniflareOptions, Miniflare } from "miniflare";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { BENCH_SECRETS } from "./lib/secrets.mjs";
+
+const args = process.argv.slice(2);
+const target = args[0];
+const opt = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i > 0 ? args[i + 1] : fallback;
+};
+const port = Number(opt("port", "0"));
+const dest = opt("dest", "http://127.0.0.1:9/unset");
+const persist = opt("persist", mkdtempSync(join(tmpdir(), `edgehook-bench-${target}-`)));
+const [batchSize, batchTimeout] = (opt("batch", "") || "").split(",").map(Number);
+
+async function bundle(entry) {
+  const out = await build({
+    entryPoints: [entry],
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2024",
+    conditions: ["workerd", "worker", "browser"],
+    mainFields: ["module", "main"],
+    external: ["cloudflare:*", "node:*"],
+    nodePaths: [join(process.cwd(), "node_modules")],
+    write: false,
+    minify: false,
+  });
+  return out.outputFiles[0].text;
+}
+
+/** The default Edgehook config for benchmarks: one Stripe source to one destination. */
+function edgehookConfig() {
+  const file = opt("config");
+  if (file) return JSON.parse(readFileSync(file, "utf8"));
+  const redrive = opt("redrive");
+  return {
+    sources: { stripe: { provider: "stripe", secrets: ["STRIPE_WEBHOOK_SECRET"], destinations: ["sink"] } },
+    destinations: { sink: { url: dest, secret: "SINK_SIGNING_SECRET", allowPrivateNetwork: true, timeoutMs: 2000 } },
+    ...(redrive ? { settings: { redriveAfterSeconds: Number(redrive) } } : {}),
+  };
+}
+
+async function workerFor(name) {
+  if (name === "edgehook") {
+    const { workerOptions } = unstable_getMiniflareWorkerOptions("wrangler.toml");
+    const consumers = Object.fromEntries(
+      Object.entries(workerOptions.queueConsumers ?? {}).map(([q, c]) => [q, batchSize ? { ...c, maxBatchSize: batchSize, maxBatchTimeout: batchTimeout } : c]),
+    );
+    return {
+      ...workerOptions,
+      name: "edgehook",
+      modules: [{ type: "ESModule", path: "index.mjs", contents: await bundle(opt("entry", "src/index.ts")) }],
+      bindings: { ...workerOptions.bindings, ...BENCH_SECRETS, EDGEHOOK: JSON.stringify(edgehookConfig()) },
+      queueConsumers: consumers,
+    };
+  }
+  if (name === "card") {
+    return {
+      name: "card",
+      compatibilityDate: "2026-10-01",
+      modules: [{ type: "ESModule", path: "index.mjs", contents: await bundle("bench/workers/card.ts") }],
+      bindings: { STRIPE_WEBHOOK_SECRET: BENCH_SECRETS.STRIPE_WEBHOOK_SECRET, DEST_URL: dest },
+      durableObjects: { SEEN: { className: "Seen", useSQLite: true } },
+      queueProducers: { QUEUE: { queueName: "card-delivery" } },
+      queueConsumers: { "card-delivery": { maxBatchSize: batchSize || 50, maxBatchTimeout: batchSize ? batchTimeout : 1, maxRetries: 100, retryDelay: 5 } },
+    };
+  }
+  if (name === "floor") {
+    return { name: "floor", compatibilityDate: "2026-10-01", modules: [{ type: "ESModule", path: "index.mjs", contents: await bundle("bench/workers/floor.ts") }] };
+  }
+  throw new Error(`unknown target ${name}; use edgehook, floor or card`);
+}
+
+const mf = new Miniflare(convertV4MiniflareOptions({
+  host: "127.0.0.1",
+  port,
+  durableObjectsPersist: join(persist, "do"),
+  kvPersist: join(persist, "kv"),
+  cachePersist: join(persist, "cache"),
+  // Logs are part of the product's cost (workerd still writes them); drain them unless asked.
+  handleRuntimeStdio(stdout, stderr) {
+    if (process.env.BENCH_LOGS) {
+      stdout.pipe(process.stderr);
+      stderr.pipe(process.stderr);
+    } else {
+      stdout.resume();
+      stderr.pipe(process.stderr);
+    }
+  },
+  workers: [await workerFor(target)],
+}));
+const url = await mf.ready;
+process.stdout.write(`ready ${url.origin}\n`);
+process.on("SIGTERM", () => mf.dispose().finally(() => process.exit(0)));
