@@ -1,9 +1,12 @@
-import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { TEST_SECRETS, testConfig } from "./test/support/fixtures";
 
 /** Admin bearer token for the workerd tests. */
 const ADMIN_TEST_TOKEN = "test-admin-token-4f9c2a7e";
+
+/** The event index's D1 migrations, applied in each workerd test file's setup (test/support/apply-migrations.ts). */
+const d1Migrations = await readD1Migrations("./migrations");
 
 /** Every consumer value explicit (local queue defaults differ from production); short batch timeout for tests. */
 const consumer = { maxBatchSize: 50, maxBatchTimeout: 0.05, maxRetries: 100, retryDelay: 1 };
@@ -26,6 +29,7 @@ export default defineConfig({
                   EDGEHOOK: JSON.stringify(testConfig(sinkUrl)),
                   SINK_URL: sinkUrl,
                   ADMIN_TOKEN: ADMIN_TEST_TOKEN,
+                  TEST_MIGRATIONS: d1Migrations,
                   ...TEST_SECRETS,
                 },
                 queueConsumers: {
@@ -40,6 +44,7 @@ export default defineConfig({
           name: "workers",
           include: ["test/workers/**/*.test.ts"],
           globalSetup: ["./test/support/global-setup.ts"],
+          setupFiles: ["./test/support/apply-migrations.ts", "./test/support/no-secret-logs.ts"],
           testTimeout: 30_000,
         },
       },

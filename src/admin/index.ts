@@ -1,30 +1,32 @@
-/** Admin stage: the authenticated JSON API under /api/v1. */
+/** Admin stage: the authenticated JSON API under /api/v1 and its OpenAPI document. */
 import { Hono } from "hono";
-import { ledgerName, type EventLedger } from "../ledger";
 import { requireAdmin } from "./auth";
+import { deadLetterRoutes } from "./deadletters";
+import type { AdminBindings } from "./env";
+import { eventRoutes } from "./events";
+import { buildOpenApi } from "./openapi";
+import { operateRoutes } from "./operate";
+import { ROUTES } from "./route";
 
 export { requireAdmin, tokensEqual } from "./auth";
-
-/** Bindings the admin API uses. */
-export interface AdminEnv {
-  ADMIN_TOKEN?: string;
-  EVENT_LEDGER: DurableObjectNamespace<EventLedger>;
-}
+export type { AdminBindings, AdminEnv } from "./env";
+export { ledgerOf, payloadPreview, replayOne } from "./events";
+export { gateOf, STATS_WINDOWS } from "./operate";
+export { destinationView, redactUrl, sourceView } from "./redact";
+export { buildOpenApi, openApiPath } from "./openapi";
+export { ROUTES } from "./route";
 
 /**
- * Build the admin API (mounted at /api).
+ * Build the admin API (mounted at /api). Every route, the OpenAPI document included, needs the token.
  * @example app.route("/api", createAdminApi())
  */
 export function createAdminApi() {
-  const api = new Hono<{ Bindings: AdminEnv }>();
+  const api = new Hono<AdminBindings>();
   api.use("*", requireAdmin());
-  // One event as the ledger holds it: metadata, forwarded headers, and each destination's task with its attempt log.
-  api.get("/v1/events/:source/:eventId", async (c) => {
-    const name = ledgerName(c.req.param("source"), c.req.param("eventId"));
-    const view = await c.env.EVENT_LEDGER.get(c.env.EVENT_LEDGER.idFromName(name)).inspect();
-    if (!view) return c.json({ error: { code: "not_found", message: "no such event in the ledger (unknown, or past its dedupe window)" } }, 404);
-    return c.json(view);
-  });
-  api.all("*", (c) => c.json({ error: { code: "not_found", message: "no such admin route" } }, 404));
+  eventRoutes(api);
+  deadLetterRoutes(api);
+  operateRoutes(api);
+  api.get("/openapi.json", (c) => c.json(buildOpenApi(ROUTES)));
+  api.all("*", (c) => c.json({ error: { code: "not_found", message: "no such admin route (see /api/openapi.json)" } }, 404));
   return api;
 }

@@ -10,7 +10,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { PAYLOAD_CHUNK_BYTES, SCHEMA } from "./sql";
 import { ledgerName, webhookIdFor } from "./plan";
-import type { AcceptInput, AcceptResult, AttemptRecord, ClaimResult, DeliveryMessage, LedgerView, Outcome, ReplayOptions, ReplayResult, TaskStatus } from "./types";
+import type { AcceptInput, AcceptResult, AttemptRecord, ClaimResult, DeliveryMessage, EventRecord, LedgerView, Outcome, ReplayOptions, ReplayResult, TaskStatus } from "./types";
 
 /** Attempts kept in a task's log; older ones are summarised by the attempt counter. */
 const LOG_LIMIT = 100;
@@ -94,7 +94,7 @@ export class EventLedger extends DurableObject<LedgerEnv> {
       const name = ledgerName(event.source, event.eventId);
       try {
         await this.env.DELIVERY_QUEUE.sendBatch(
-          input.destinations.map((destination) => ({ body: { v: 1, ledger: name, destination } satisfies DeliveryMessage, contentType: "json" })),
+          input.destinations.map((destination) => ({ body: messageFor(name, destination, event), contentType: "json" })),
         );
       } catch (error) {
         // Stored is what counts for the 2xx; the alarm re-sends what the queue did not take.
@@ -122,6 +122,7 @@ export class EventLedger extends DurableObject<LedgerEnv> {
         source: event.source,
         eventId: event.event_id,
         eventType: event.event_type,
+        orderingKey: event.ordering_key,
         occurredAt: event.occurred_at,
         receivedAt: event.received_at,
         headers: JSON.parse(event.headers) as Record<string, string>,
@@ -147,6 +148,17 @@ export class EventLedger extends DurableObject<LedgerEnv> {
     return status;
   }
 
+  /** Record a pending task as stale (drop-stale ordering: a newer event of its key already went). */
+  async markStale(destination: string): Promise<TaskStatus | null> {
+    this.#leases.delete(destination);
+    const task = this.#task(destination);
+    if (!task) return null;
+    if (task.status !== "pending") return task.status;
+    this.ctx.storage.sql.exec("UPDATE task SET status = 'stale', last_error = 'stale' WHERE id = ?", task.id);
+    await this.#schedule(Date.now());
+    return "stale";
+  }
+
   /** Mark a pending task dead without an attempt (the queue gave up on it: dead-letter queue). */
   async markDead(destination: string, reason: string): Promise<TaskStatus | null> {
     const task = this.#task(destination);
@@ -165,7 +177,7 @@ export class EventLedger extends DurableObject<LedgerEnv> {
   async replay(options: ReplayOptions = {}): Promise<ReplayResult | null> {
     if (!this.#exists()) return null;
     const sql = this.ctx.storage.sql;
-    const event = sql.exec<EventRow>("SELECT source, event_id FROM event").toArray()[0];
+    const event = sql.exec<EventRow>("SELECT source, event_id, ordering_key, occurred_at FROM event").toArray()[0];
     if (!event) return null;
     const statuses = options.statuses ?? ["dead"];
     const chosen = sql
@@ -177,7 +189,7 @@ export class EventLedger extends DurableObject<LedgerEnv> {
     if (chosen.length > 0) {
       const name = ledgerName(event.source, event.event_id);
       await this.#schedule(now);
-      await this.env.DELIVERY_QUEUE.sendBatch(chosen.map((t) => ({ body: { v: 1, ledger: name, destination: t.destination } satisfies DeliveryMessage, contentType: "json" })));
+      await this.env.DELIVERY_QUEUE.sendBatch(chosen.map((t) => ({ body: messageFor(name, t.destination, fromRow(event)), contentType: "json" })));
     }
     return { replayed: chosen.map((t) => t.destination) };
   }
@@ -218,7 +230,7 @@ export class EventLedger extends DurableObject<LedgerEnv> {
   async alarm(): Promise<void> {
     if (!this.#exists()) return;
     const sql = this.ctx.storage.sql;
-    const event = sql.exec<EventRow>("SELECT source, event_id, expires_at, redrive_ms FROM event").toArray()[0];
+    const event = sql.exec<EventRow>("SELECT source, event_id, ordering_key, occurred_at, expires_at, redrive_ms FROM event").toArray()[0];
     if (!event) return;
     const now = Date.now();
     const pending = sql.exec<TaskRow>("SELECT * FROM task WHERE status = 'pending'").toArray();
@@ -232,7 +244,7 @@ export class EventLedger extends DurableObject<LedgerEnv> {
     if (overdue.length > 0) {
       const name = ledgerName(event.source, event.event_id);
       for (const t of overdue) sql.exec("UPDATE task SET due_at = ? WHERE id = ?", now, t.id);
-      await this.env.DELIVERY_QUEUE.sendBatch(overdue.map((t) => ({ body: { v: 1, ledger: name, destination: t.destination } satisfies DeliveryMessage, contentType: "json" })));
+      await this.env.DELIVERY_QUEUE.sendBatch(overdue.map((t) => ({ body: messageFor(name, t.destination, fromRow(event)), contentType: "json" })));
       console.log(JSON.stringify({ msg: "redrive", ledger: name, tasks: overdue.length }));
     }
     await this.#schedule(now);
@@ -263,4 +275,24 @@ export class EventLedger extends DurableObject<LedgerEnv> {
     const current = await this.ctx.storage.getAlarm();
     if (current !== at) await this.ctx.storage.setAlarm(Math.max(at, now + 1));
   }
+
+  /** The stored original body, for the operator surface; `null` when nothing is stored. */
+  payload(): Uint8Array | null {
+    if (!this.#exists()) return null;
+    const event = this.ctx.storage.sql.exec<EventRow>("SELECT * FROM event").toArray()[0];
+    return event ? this.#payload(event) : null;
+  }
+}
+
+/** The event fields a queue message carries. */
+type MessageEvent = Pick<EventRecord, "eventId" | "orderingKey" | "occurredAt">;
+
+function fromRow(row: EventRow): MessageEvent {
+  return { eventId: row.event_id, orderingKey: row.ordering_key, occurredAt: row.occurred_at };
+}
+
+/** A task's queue message; ordered events carry their key and place in order. */
+function messageFor(ledger: string, destination: string, event: MessageEvent): DeliveryMessage {
+  const base: DeliveryMessage = { v: 1, ledger, destination, queuedAt: Date.now() };
+  return event.orderingKey === null ? base : { ...base, key: event.orderingKey, occurredAt: event.occurredAt, eventId: event.eventId };
 }

@@ -78,6 +78,7 @@ export function testConfig(sinkUrl: string) {
       healthy: dest("/healthy"),
       large: dest("/large", { timeoutMs: 10_000 }),
       retryAfter: dest("/retry-after/2/1", { retry: { maxAttempts: 3, baseSeconds: 0, capSeconds: 60 } }),
+      outage: dest("/switch/outage", { retry: { maxAttempts: 1, baseSeconds: 1, capSeconds: 1 } }),
     },
   };
 }
@@ -93,6 +94,8 @@ function deliveryEngineSources() {
     mixed: { ...sw, destinations: ["faulty", "healthy"] },
     large: { ...sw, destinations: ["large"], maxBodyBytes: 6 * 1024 * 1024 },
     retryAfter: { ...sw, destinations: ["retryAfter"] },
+    // Operator surface (test/workers/admin*.test.ts): a destination that fails, then heals.
+    outage: { ...sw, destinations: ["outage"] },
     routed: {
       ...sw,
       destinations: [

@@ -1,0 +1,15 @@
+/** Bindings and Hono environment of the admin API and the dashboard. */
+import type { DestinationGate } from "../gate";
+import type { EventLedger } from "../ledger";
+
+/** Bindings the admin API uses. */
+export interface AdminEnv {
+  ADMIN_TOKEN?: string;
+  EDGEHOOK?: unknown;
+  EVENT_LEDGER: DurableObjectNamespace<EventLedger>;
+  DESTINATION_GATE: DurableObjectNamespace<DestinationGate>;
+  EVENT_INDEX?: D1Database;
+}
+
+/** Hono environment of the admin app. */
+export type AdminBindings = { Bindings: AdminEnv };

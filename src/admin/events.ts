@@ -1,0 +1,78 @@
+/** Admin routes for events: list/search (index), detail with payload (ledger), replay one. */
+import type { Hono } from "hono";
+import { z } from "zod";
+import { ledgerName } from "../ledger";
+import { listEvents, setTaskStatus } from "../search";
+import type { AdminBindings, AdminEnv } from "./env";
+import { apiError, route } from "./route";
+import { eventDetailSchema, eventListQuery, eventPageSchema, eventParams, replayOneBody, replayOneResult } from "./schemas";
+
+/** Payload bytes shown inline in the event detail; the full body is at `/payload`. */
+export const PAYLOAD_PREVIEW_BYTES = 64 * 1024;
+
+/** Show a body as UTF-8 text when it is valid UTF-8, else base64; bounded. */
+export function payloadPreview(bytes: Uint8Array, limit = PAYLOAD_PREVIEW_BYTES): z.infer<typeof eventDetailSchema>["payload"] {
+  const head = bytes.subarray(0, limit);
+  const truncated = bytes.byteLength > limit;
+  try {
+    return { encoding: "utf8", data: new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(head), truncated };
+  } catch {
+    // A cut inside a multi-byte character is not binary: retry a few bytes shorter before falling back.
+    if (truncated) for (let cut = 1; cut <= 3; cut++) {
+      try {
+        return { encoding: "utf8", data: new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(head.subarray(0, head.byteLength - cut)), truncated };
+      } catch { /* keep trying */ }
+    }
+    let binary = "";
+    for (const b of head) binary += String.fromCharCode(b);
+    return { encoding: "base64", data: btoa(binary), truncated };
+  }
+}
+
+/** The ledger stub of an event. */
+export function ledgerOf(env: AdminEnv, source: string, eventId: string) {
+  return env.EVENT_LEDGER.get(env.EVENT_LEDGER.idFromName(ledgerName(source, eventId)));
+}
+
+const notStored = "no such event in the ledger (unknown, or past its dedupe window)";
+
+/** Register the event routes. */
+export function eventRoutes(api: Hono<AdminBindings>): void {
+  route(api, { method: "get", path: "/v1/events", tag: "events", summary: "List and search indexed events, newest first (cursor pagination)", query: eventListQuery, responses: { 200: { description: "a page of events", schema: eventPageSchema } } }, async (c, { query }) => {
+    if (!c.env.EVENT_INDEX) return apiError(c, 503, "index_unavailable", "the EVENT_INDEX D1 binding is not configured");
+    const page = await listEvents(c.env.EVENT_INDEX, query);
+    if ("error" in page) return apiError(c, 400, "validation_failed", "the cursor is malformed; pass nextCursor from a previous page", { problems: ["query.cursor: malformed"] });
+    return c.json(page);
+  });
+
+  route(api, { method: "get", path: "/v1/events/:source/:eventId", tag: "events", summary: "One event as the ledger holds it: metadata, headers, payload preview, per-destination attempts", params: eventParams, responses: { 200: { description: "the event", schema: eventDetailSchema }, 404: { description: "not stored" } } }, async (c, { params }) => {
+    const ledger = ledgerOf(c.env, params.source, params.eventId);
+    const [view, payload] = await Promise.all([ledger.inspect(), ledger.payload()]);
+    if (!view) return apiError(c, 404, "not_found", notStored);
+    return c.json({ event: view.event, payload: payload ? payloadPreview(payload) : null, tasks: view.tasks });
+  });
+
+  route(api, { method: "get", path: "/v1/events/:source/:eventId/payload", tag: "events", summary: "The original body, byte for byte", params: eventParams, responses: { 200: { description: "the body (application/octet-stream)" }, 404: { description: "not stored" } } }, async (c, { params }) => {
+    const payload = await ledgerOf(c.env, params.source, params.eventId).payload();
+    if (!payload) return apiError(c, 404, "not_found", notStored);
+    return c.body(new Uint8Array(payload), 200, { "content-type": "application/octet-stream", "content-disposition": "attachment" });
+  });
+
+  route(api, { method: "post", path: "/v1/events/:source/:eventId/replay", tag: "events", summary: "Replay one event's dead tasks (all destinations or one); idempotent", params: eventParams, body: replayOneBody, responses: { 200: { description: "what was re-opened", schema: replayOneResult }, 404: { description: "not stored" } } }, async (c, { params, body }) => {
+    const result = await replayOne(c.env, params.source, params.eventId, body);
+    if (!result) return apiError(c, 404, "not_found", notStored);
+    return c.json(result);
+  });
+}
+
+/** Replay one event in its ledger and mark the re-opened tasks pending in the index. */
+export async function replayOne(env: AdminEnv, source: string, eventId: string, options: { destination?: string; includeDelivered?: boolean }) {
+  const result = await ledgerOf(env, source, eventId).replay({
+    ...(options.destination ? { destinations: [options.destination] } : {}),
+    statuses: options.includeDelivered ? ["dead", "delivered"] : ["dead"],
+  });
+  if (result && result.replayed.length > 0) {
+    await setTaskStatus(env, result.replayed.map((destination) => ({ source, eventId, destination, status: "pending" as const, attempts: 0 })), Date.now());
+  }
+  return result;
+}

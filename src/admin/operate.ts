@@ -1,0 +1,72 @@
+/** Admin routes for configuration views (secrets redacted), destination pause/resume/breaker, and stats. */
+import type { Context, Hono } from "hono";
+import { loadConfig, type RuntimeConfig } from "../config";
+import { windowStats } from "../search";
+import type { AdminBindings, AdminEnv } from "./env";
+import { destinationView, sourceView } from "./redact";
+import { apiError, route } from "./route";
+import { destinationParams, destinationViewSchema, gateStatusSchema, pauseBody, sourceViewSchema, statsSchema } from "./schemas";
+
+/** The gate stub of a destination. */
+export function gateOf(env: AdminEnv, name: string) {
+  return env.DESTINATION_GATE.get(env.DESTINATION_GATE.idFromName(name));
+}
+
+/** The checked config, or a 503 response saying why not (problem paths only). */
+function configOr503(c: Context<AdminBindings>): RuntimeConfig | Response {
+  const loaded = loadConfig(c.env);
+  return loaded.ok ? loaded.config : apiError(c, 503, "config_invalid", "the EDGEHOOK config is invalid; see the worker's config_invalid log line", { problems: loaded.problems.length });
+}
+
+/** Windows reported by the stats route. */
+export const STATS_WINDOWS = { "1h": 3600, "24h": 86_400, "7d": 7 * 86_400 } as const;
+
+/** Register the operate routes. */
+export function operateRoutes(api: Hono<AdminBindings>): void {
+  route(api, { method: "get", path: "/v1/sources", tag: "config", summary: "Configured sources (secret names and whether set; never values)", responses: { 200: { description: "sources", schema: sourceViewSchema.array() } } }, (c) => {
+    const config = configOr503(c);
+    if (config instanceof Response) return config;
+    return c.json([...config.sources.values()].map(sourceView));
+  });
+
+  route(api, { method: "get", path: "/v1/destinations", tag: "destinations", summary: "Configured destinations with pause and breaker state (secrets redacted)", responses: { 200: { description: "destinations", schema: destinationViewSchema.array() } } }, async (c) => {
+    const config = configOr503(c);
+    if (config instanceof Response) return config;
+    const list = [...config.destinations.values()];
+    const gates = await Promise.all(list.map((d) => gateOf(c.env, d.name).status().catch(() => null)));
+    return c.json(list.map((d, i) => destinationView(d, gates[i] ?? null)));
+  });
+
+  route(api, { method: "get", path: "/v1/destinations/:name", tag: "destinations", summary: "One destination with pause and breaker state", params: destinationParams, responses: { 200: { description: "the destination", schema: destinationViewSchema }, 404: { description: "not configured" } } }, async (c, { params }) => {
+    const config = configOr503(c);
+    if (config instanceof Response) return config;
+    const d = config.destinations.get(params.name);
+    if (!d) return apiError(c, 404, "not_found", "no such destination in the EDGEHOOK config");
+    return c.json(destinationView(d, await gateOf(c.env, d.name).status()));
+  });
+
+  for (const action of ["pause", "resume"] as const) {
+    route(api, {
+      method: "post", path: `/v1/destinations/:name/${action}`, tag: "destinations",
+      summary: action === "pause" ? "Pause deliveries to a destination (tasks are parked, never dropped)" : "Resume a destination: close its breaker and re-enqueue parked tasks",
+      params: destinationParams, ...(action === "pause" ? { body: pauseBody } : {}),
+      responses: { 200: { description: "the gate's state", schema: gateStatusSchema }, 404: { description: "not configured" } },
+    }, async (c, { params, body }) => {
+      const config = configOr503(c);
+      if (config instanceof Response) return config;
+      if (!config.destinations.has(params.name)) return apiError(c, 404, "not_found", "no such destination in the EDGEHOOK config");
+      const gate = gateOf(c.env, params.name);
+      const status = action === "pause" ? await gate.pause((body as { reason: string }).reason) : await gate.resume();
+      console.log(JSON.stringify({ msg: `destination_${action}`, destination: params.name, requestId: c.get("requestId" as never) }));
+      return c.json(status);
+    });
+  }
+
+  route(api, { method: "get", path: "/v1/stats", tag: "stats", summary: "Task counts by status, success rate and latency p50/p95/p99 over 1 h, 24 h and 7 d", responses: { 200: { description: "stats", schema: statsSchema } } }, async (c) => {
+    const db = c.env.EVENT_INDEX;
+    if (!db) return apiError(c, 503, "index_unavailable", "the EVENT_INDEX D1 binding is not configured");
+    const now = Date.now();
+    const entries = await Promise.all(Object.entries(STATS_WINDOWS).map(async ([k, s]) => [k, await windowStats(db, s, now)] as const));
+    return c.json({ windows: Object.fromEntries(entries) });
+  });
+}

@@ -1,0 +1,175 @@
+/** Zod schemas of the admin API's requests and responses (validation and OpenAPI share them). */
+import { z } from "zod";
+
+const name = z.string().min(1).max(200);
+
+/** A time: milliseconds since the epoch (number or digits) or an ISO 8601 date-time. */
+export const timeSchema = z
+  .union([z.number().int().nonnegative(), z.string().regex(/^\d+$/).transform(Number), z.iso.datetime({ offset: true }).transform((s) => Date.parse(s))])
+  .describe("milliseconds since the epoch, or an ISO 8601 date-time");
+
+export const taskStatusSchema = z.enum(["pending", "delivered", "dead", "expired", "purged"]);
+
+export const limitSchema = z.coerce.number().int().min(1).max(200).default(50).describe("page size (1..200, default 50)");
+export const cursorSchema = z.string().max(1000).optional().describe("nextCursor of the previous page");
+
+export const eventListQuery = z
+  .object({
+    source: name.optional(),
+    type: name.optional().describe("exact event type, or a prefix glob such as invoice.*"),
+    status: taskStatusSchema.optional().describe("events with a task in this state"),
+    destination: name.optional(),
+    since: timeSchema.optional(),
+    until: timeSchema.optional(),
+    q: z.string().min(1).max(200).optional().describe("text contained in the event id"),
+    limit: limitSchema,
+    cursor: cursorSchema,
+  })
+  .strict();
+
+export const eventParams = z.object({ source: name, eventId: z.string().min(1).max(1024) });
+
+export const indexedTaskSchema = z.object({
+  source: z.string(),
+  eventId: z.string(),
+  destination: z.string(),
+  status: taskStatusSchema,
+  attempts: z.number(),
+  lastStatus: z.number().nullable(),
+  lastError: z.string().nullable(),
+  latencyMs: z.number().nullable(),
+  updatedAt: z.number(),
+});
+
+export const indexedEventSchema = z.object({
+  source: z.string(),
+  eventId: z.string(),
+  eventType: z.string(),
+  receivedAt: z.number(),
+  occurredAt: z.number(),
+  status: taskStatusSchema,
+  tasks: z.array(indexedTaskSchema),
+});
+
+export const eventPageSchema = z.object({ items: z.array(indexedEventSchema), nextCursor: z.string().nullable() });
+export const deadPageSchema = z.object({ items: z.array(indexedTaskSchema), nextCursor: z.string().nullable() });
+
+const attemptSchema = z.object({
+  attempt: z.number(),
+  at: z.number(),
+  status: z.number(),
+  latencyMs: z.number(),
+  error: z.string().optional(),
+  snippet: z.string().optional(),
+});
+
+export const eventDetailSchema = z.object({
+  event: z.object({
+    source: z.string(),
+    eventId: z.string(),
+    eventType: z.string(),
+    orderingKey: z.string().nullable(),
+    occurredAt: z.number(),
+    receivedAt: z.number(),
+    expiresAt: z.number(),
+    headers: z.record(z.string(), z.string()).describe("the allow-listed provider headers forwarded to destinations"),
+    payloadBytes: z.number(),
+    filtered: z.array(z.string()),
+  }),
+  payload: z.object({ encoding: z.enum(["utf8", "base64"]), data: z.string(), truncated: z.boolean() }).nullable(),
+  tasks: z.array(
+    z.object({
+      destination: z.string(),
+      webhookId: z.string(),
+      status: z.enum(["pending", "delivered", "dead"]),
+      attempts: z.number(),
+      dueAt: z.number(),
+      lastError: z.string().nullable(),
+      lastStatus: z.number().nullable(),
+      log: z.array(attemptSchema),
+    }),
+  ),
+});
+
+export const replayOneBody = z
+  .object({
+    destination: name.optional().describe("only this destination (default: every destination)"),
+    includeDelivered: z.boolean().default(false).describe("also re-send delivered tasks (default: only dead ones)"),
+  })
+  .strict();
+
+export const replayOneResult = z.object({ replayed: z.array(z.string()).describe("destinations re-opened; empty when nothing was dead (idempotent)") });
+
+export const deadFilterSchema = z
+  .object({
+    destination: name.optional(),
+    source: name.optional(),
+    since: timeSchema.optional().describe("became dead at or after"),
+    until: timeSchema.optional().describe("became dead before"),
+  })
+  .strict();
+
+export const deadListQuery = deadFilterSchema.extend({ limit: limitSchema, cursor: cursorSchema }).strict();
+
+export const bulkReplayBody = deadFilterSchema
+  .extend({ idempotencyKey: z.string().min(1).max(200).optional().describe("the same key returns the same job instead of starting another") })
+  .strict();
+
+export const jobSchema = z.object({
+  id: z.string(),
+  idempotencyKey: z.string().nullable(),
+  filter: z.object({ destination: z.string().optional(), source: z.string().optional(), since: z.number().optional(), until: z.number().optional() }),
+  state: z.enum(["running", "done", "failed"]),
+  total: z.number(),
+  done: z.number(),
+  replayed: z.number(),
+  skipped: z.number(),
+  error: z.string().nullable(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+
+export const jobParams = z.object({ id: z.uuid() });
+export const purgeResult = z.object({ purged: z.number() });
+
+export const destinationParams = z.object({ name });
+export const pauseBody = z.object({ reason: z.string().min(1).max(500).default("paused by an operator") }).strict();
+
+export const gateStatusSchema = z.object({
+  paused: z.boolean(),
+  pausedReason: z.string().nullable(),
+  breaker: z.object({ state: z.enum(["closed", "open", "half-open"]), consecutiveFailures: z.number(), retryAt: z.number().nullable() }),
+  inFlight: z.number().optional(),
+  parked: z.number().optional(),
+});
+
+export const destinationViewSchema = z.object({
+  name: z.string(),
+  url: z.string().describe("credentials and query values redacted"),
+  secret: z.object({ name: z.string(), set: z.boolean() }).describe("the Worker secret's name; its value is never shown"),
+  timeoutMs: z.number(),
+  retry: z.object({ maxAttempts: z.number(), baseSeconds: z.number(), capSeconds: z.number() }),
+  breakerPolicy: z.object({ failureThreshold: z.number(), cooldownSeconds: z.number() }),
+  batch: z.object({ maxEvents: z.number(), maxWaitSeconds: z.number() }).nullable(),
+  gate: gateStatusSchema.nullable(),
+});
+
+export const sourceViewSchema = z.object({
+  name: z.string(),
+  provider: z.string(),
+  secrets: z.array(z.object({ name: z.string(), set: z.boolean() })),
+  destinations: z.array(z.string()),
+  url: z.string().describe("the path providers POST to"),
+});
+
+const windowStatsSchema = z.object({
+  windowSeconds: z.number(),
+  tasks: z.record(z.string(), z.number()),
+  attempts: z.number(),
+  successRate: z.number().nullable(),
+  latencyMs: z.object({ p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable() }),
+});
+
+export const statsSchema = z.object({ windows: z.object({ "1h": windowStatsSchema, "24h": windowStatsSchema, "7d": windowStatsSchema }) });
+
+export const testEventBody = z.object({ type: z.string().min(1).max(200).default("edgehook.test") }).strict();
