@@ -1,0 +1,111 @@
+/**
+ * Cost per accepted event, counted rather than guessed: one Stripe event to one destination goes
+ * through ingest → ledger → queue → consumer → destination → cleanup, and every billable operation
+ * on the way is counted (docs/cost.md prices them). A change that adds a row write, a DO request or
+ * a queue operation per event fails here first.
+ */
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { beforeAll, describe, expect, it } from "vitest";
+import { signRequest, sampleEvent } from "../support/signer";
+import { TEST_SECRETS } from "../support/fixtures";
+import { installMeter, readMeter, resetMeter, statementBreakdown, unmetered, type Counts } from "./cost-meter";
+import { ledgerStub, post, received, waitFor } from "./helpers";
+
+beforeAll(installMeter);
+
+async function acceptOne(): Promise<{ eventId: string; counts: Counts; response: Response }> {
+  const body = sampleEvent("stripe");
+  const signed = await signRequest({ preset: "stripe", secret: TEST_SECRETS.STRIPE_SECRET, body });
+  const eventId = (JSON.parse(body) as { id: string }).id;
+  resetMeter();
+  const response = await post("stripe", signed);
+  await waitFor(async () => (await received("/ok", eventId)).length > 0, 15_000, "delivery");
+  // The consumer records the outcome after the destination answered: wait for that write too.
+  await waitFor(async () => ((await readMeter()).doRequests["EventLedger.record"] ?? 0) > 0, 15_000, "record");
+  return { eventId, counts: await readMeter(), response };
+}
+
+describe("billable operations of one accepted event", () => {
+  it("ingest, delivery and cleanup cost a fixed, small number of operations", async () => {
+    const { eventId, counts, response } = await acceptOne();
+    expect(response.status).toBe(202);
+
+    // Durable Object requests: accept on ingest; claim + record per delivery; the gate twice per batch.
+    expect(counts.doRequests).toEqual({
+      "EventLedger.accept": 1,
+      "EventLedger.claim": 1,
+      "EventLedger.record": 1,
+      "DestinationGate.admit": 1,
+      "DestinationGate.report": 1,
+    });
+    // One queue message of a few hundred bytes: one 64 KB write op (a read and a delete follow).
+    expect(counts.queueMessagesSent).toBe(1);
+    expect(counts.queueWriteOps).toBe(1);
+    expect(counts.queueBytesSent).toBeLessThan(512);
+    expect(counts.consumerInvocations).toBe(1);
+    expect(counts.messagesConsumed).toBe(1);
+    // Alarms: one set at accept (re-drive check), moved once when the task became final.
+    expect(counts.alarmsSet).toBe(2);
+    // SQLite rows written: schema (2), event row, task row, the outcome update. Reads are $0.001/M.
+    expect(counts.rowsWritten, statementBreakdown().join("\n")).toBe(5);
+    expect(counts.rowsRead).toBeLessThanOrEqual(16);
+    // The search index (D1) is a budget, not a fixed figure: it may write at most this many rows.
+    expect(counts.d1RowsWritten).toBeLessThanOrEqual(D1_ROWS_WRITTEN_BUDGET);
+
+    // Cleanup after the dedupe window: pretend the window has passed, then let the alarm run.
+    const stub = ledgerStub("stripe", eventId);
+    const rowsLeft = await unmetered(() =>
+      runInDurableObject(stub, (_i, s) => {
+        s.storage.sql.exec("UPDATE event SET expires_at = 0");
+        return ["event", "task", "payload_chunk"].reduce((n, t) => n + s.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`).one().n, 0);
+      }),
+    );
+    resetMeter();
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const cleanup = await readMeter();
+    expect(cleanup.doRequests).toEqual({ "EventLedger.alarm": 1 });
+    expect(cleanup.deleteAll).toBe(1);
+    expect(cleanup.alarmsSet).toBe(0);
+    // deleteAll removes the event row and its task row (counted in docs/cost.md as rows written).
+    expect(rowsLeft).toBe(2);
+    expect(await unmetered(() => stub.inspect())).toBeNull();
+    console.log(JSON.stringify({ msg: "cost", accept: counts, cleanup, rowsDeletedByCleanup: rowsLeft }));
+  });
+
+  it("the destination gate is asked once per batch, not once per event", async () => {
+    const bodies = Array.from({ length: 20 }, () => sampleEvent("stripe"));
+    const signed = await Promise.all(bodies.map((body) => signRequest({ preset: "stripe", secret: TEST_SECRETS.STRIPE_SECRET, body })));
+    resetMeter();
+    const statuses = await Promise.all(signed.map(async (s) => (await post("stripe", s)).status));
+    expect(statuses.every((s) => s === 202)).toBe(true);
+    const ids = bodies.map((b) => (JSON.parse(b) as { id: string }).id);
+    await waitFor(async () => {
+      const got = new Set((await received("/ok")).map((r) => r.headers["edgehook-event-id"]));
+      return ids.every((id) => got.has(id));
+    }, 20_000, "20 deliveries");
+    await waitFor(async () => ((await readMeter()).doRequests["EventLedger.record"] ?? 0) >= 20, 15_000, "20 records");
+    const counts = await readMeter();
+    expect(counts.doRequests["EventLedger.accept"]).toBe(20);
+    expect(counts.doRequests["EventLedger.claim"]).toBe(20);
+    expect(counts.queueMessagesSent).toBe(20);
+    expect(counts.consumerInvocations).toBeLessThan(20);
+    expect(counts.doRequests["DestinationGate.admit"]).toBe(counts.consumerInvocations);
+    expect(counts.doRequests["DestinationGate.report"]).toBe(counts.consumerInvocations);
+    expect(counts.rowsWritten).toBe(20 * 5);
+  });
+
+  it("a duplicate costs one request and one Durable Object request, and writes nothing", async () => {
+    const body = sampleEvent("stripe");
+    const signed = await signRequest({ preset: "stripe", secret: TEST_SECRETS.STRIPE_SECRET, body });
+    expect((await post("stripe", signed)).status).toBe(202);
+    resetMeter();
+    expect((await post("stripe", signed)).status).toBe(200);
+    const counts = await readMeter();
+    expect(counts.doRequests).toEqual({ "EventLedger.accept": 1 });
+    expect(counts.rowsWritten).toBe(0);
+    expect(counts.queueMessagesSent).toBe(0);
+  });
+});
+
+/** Rows the event index (D1, src/search) may write per accepted event; docs/cost.md prices this budget. */
+const D1_ROWS_WRITTEN_BUDGET = 9;
