@@ -8,6 +8,7 @@ import { createApp } from "./ingest";
 
 export { DestinationGate } from "./gate";
 export { EventLedger } from "./ledger";
+export { KeySequencer } from "./ordering";
 
 const app = createApp();
 

@@ -102,6 +102,18 @@ export const destinationSchema = z
       .object({ maxEvents: z.number().int().min(1).max(100), maxWaitSeconds: seconds(3600).default(5) })
       .strict()
       .optional(),
+    ordering: z
+      .union([
+        z.enum(["none", "drop-stale", "strict"]).transform((mode) => ({ mode, reorderWindowSeconds: 3, onDeadHead: "block" as const })),
+        z
+          .object({
+            mode: z.enum(["none", "drop-stale", "strict"]),
+            reorderWindowSeconds: seconds(300).default(3),
+            onDeadHead: z.enum(["block", "skip"]).default("block"),
+          })
+          .strict(),
+      ])
+      .default({ mode: "none", reorderWindowSeconds: 3, onDeadHead: "block" }),
   })
   .strict();
 
@@ -121,6 +133,11 @@ export const configSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
+    for (const [destName, dest] of Object.entries(config.destinations)) {
+      if (dest.batch && dest.ordering.mode === "strict") {
+        ctx.addIssue({ code: "custom", path: ["destinations", destName, "ordering"], message: "strict ordering sends one event at a time per key; it cannot be combined with batch" });
+      }
+    }
     for (const [sourceName, source] of Object.entries(config.sources)) {
       source.destinations.forEach((route, i) => {
         const dest = typeof route === "string" ? route : route.destination;

@@ -36,7 +36,7 @@ function healthOf(decision: Decision): Health {
 }
 
 /** Classify and record one task's attempt, then ack or retry its message. */
-export async function finishAttempt(task: ClaimedTask, destination: RuntimeDestination, result: AttemptResult): Promise<{ update: IndexUpdate; health: Health }> {
+export async function finishAttempt(task: ClaimedTask, destination: RuntimeDestination, result: AttemptResult): Promise<{ update: IndexUpdate; health: Health; retryAt: number | null }> {
   const now = Date.now();
   const decision = classifyResponse(result, task.attempt, destination.config.retry, now, Math.random());
   const delaySeconds = decision.kind === "retry" ? decision.delaySeconds : decision.kind === "pause" ? PAUSE_REQUEUE_SECONDS : 0;
@@ -59,6 +59,7 @@ export async function finishAttempt(task: ClaimedTask, destination: RuntimeDesti
   const { delivery } = task;
   return {
     health: healthOf(decision),
+    retryAt: outcome.retryAt ?? null,
     update: {
       source: delivery.source,
       eventId: delivery.eventId,

@@ -5,10 +5,12 @@
  */
 import { loadConfig, type RuntimeConfig, type RuntimeDestination } from "../config";
 import type { DestinationGate, GateSettings } from "../gate";
-import type { DeliveryMessage, EventLedger } from "../ledger";
+import type { DeliveryMessage, EventLedger, TaskStatus } from "../ledger";
+import type { KeySequencer } from "../ordering";
 import { writeIndex, type IndexUpdate, type SearchEnv } from "../search";
 import { finishAttempt, type ClaimedTask, type Health } from "./attempt";
 import { sendBatchDelivery } from "./batch";
+import { CHAIN_LIMIT, chainedMessage, gateOrder, settleOrder } from "./ordered";
 import { backoffSeconds, MAX_QUEUE_DELAY_SECONDS } from "./classify";
 import { sendDelivery } from "./send";
 
@@ -16,11 +18,12 @@ import { sendDelivery } from "./send";
 export interface DeliveryEnv extends SearchEnv {
   EVENT_LEDGER: DurableObjectNamespace<EventLedger>;
   DESTINATION_GATE: DurableObjectNamespace<DestinationGate>;
+  KEY_SEQUENCER: DurableObjectNamespace<KeySequencer>;
   DELIVERY_QUEUE: Queue<DeliveryMessage>;
 }
 
 type Incoming = Message<DeliveryMessage>;
-type Result = { update: IndexUpdate; health: Health };
+type Result = { update: IndexUpdate; health: Health; retryAt: number | null };
 
 /** Retry delay when a ledger, the gate or the config cannot be reached: short, jittered, growing. */
 function infraDelay(attempts: number): number {
@@ -53,14 +56,19 @@ async function defer(env: DeliveryEnv, messages: Incoming[], delaySeconds: numbe
   }
 }
 
-/** Claim one task from its ledger; acks or retries the message itself when there is nothing to attempt. */
-async function claim(env: DeliveryEnv, message: Incoming, destination: RuntimeDestination): Promise<ClaimedTask | null> {
+/** Claim one task from its ledger: the task, or (message already acked or retried) why there is none. */
+async function claim(env: DeliveryEnv, message: Incoming, destination: RuntimeDestination): Promise<ClaimedTask | { skipped: TaskStatus | "unknown" } | { waiting: true }> {
   const ledger = env.EVENT_LEDGER.get(env.EVENT_LEDGER.idFromName(message.body.ledger));
   const answer = await ledger.claim(destination.name, destination.config.timeoutMs + 5_000);
-  if (answer.action === "skip") message.ack();
-  else if (answer.action === "wait") message.retry({ delaySeconds: Math.min(answer.delaySeconds, MAX_QUEUE_DELAY_SECONDS) });
-  else return { message, ledger, ledgerName: message.body.ledger, attempt: answer.attempt, delivery: answer.delivery };
-  return null;
+  if (answer.action === "skip") {
+    message.ack();
+    return { skipped: answer.reason };
+  }
+  if (answer.action === "wait") {
+    message.retry({ delaySeconds: Math.min(answer.delaySeconds, MAX_QUEUE_DELAY_SECONDS) });
+    return { waiting: true };
+  }
+  return { message, ledger, ledgerName: message.body.ledger, attempt: answer.attempt, delivery: answer.delivery };
 }
 
 /** Run `work` for one message; on an infrastructure error, retry just that message. */
@@ -74,22 +82,63 @@ async function guarded<T>(message: Incoming, work: () => Promise<T>): Promise<T 
   }
 }
 
-/** Attempt granted messages one POST each. */
+/**
+ * Attempt granted messages one POST each. Under strict ordering, a final outcome hands the key's
+ * next event straight back (chaining, up to CHAIN_LIMIT), so a key does not wait for a queue hop.
+ */
 async function deliverEach(env: DeliveryEnv, messages: Incoming[], destination: RuntimeDestination): Promise<Result[]> {
+  const pending: Promise<unknown>[] = [];
   const results = await Promise.all(
-    messages.map((m) =>
-      guarded(m, async () => {
-        const task = await claim(env, m, destination);
-        return task ? finishAttempt(task, destination, await sendDelivery(destination, task.delivery, task.attempt)) : null;
+    messages.map((first) =>
+      guarded(first, async () => {
+        const out: Result[] = [];
+        let message: Incoming | null = first;
+        for (let hops = 0; message !== null; hops++) {
+          if (hops === CHAIN_LIMIT) {
+            message.retry({ delaySeconds: 0 }); // the rest of the chain goes back through the queue
+            break;
+          }
+          const order = await gateOrder(env, destination, message);
+          if (order !== "go") {
+            message.ack(); // held by the sequencer, or recorded as stale
+            break;
+          }
+          const task = await claim(env, message, destination);
+          let status: string;
+          let retryAt: number | null = null;
+          if ("skipped" in task) status = task.skipped === "delivered" ? "delivered" : "dead";
+          else if ("waiting" in task) break;
+          else {
+            const result = await finishAttempt(task, destination, await sendDelivery(destination, task.delivery, task.attempt));
+            out.push(result);
+            status = result.update.status;
+            retryAt = result.retryAt;
+          }
+          const next = await settleOrder(env, destination, message.body, status, retryAt);
+          message = next === null ? null : chainedMessage(env, next, pending);
+        }
+        return out;
       }),
     ),
   );
-  return results.filter((r): r is Result => r !== null);
+  await Promise.all(pending);
+  return results.filter((r): r is Result[] => r !== null).flat();
 }
 
 /** Attempt granted messages as batches of at most `maxEvents`, one signed POST per batch. */
 async function deliverBatched(env: DeliveryEnv, messages: Incoming[], destination: RuntimeDestination, maxEvents: number): Promise<Result[]> {
-  const tasks = (await Promise.all(messages.map((m) => guarded(m, () => claim(env, m, destination))))).filter((t): t is ClaimedTask => t !== null);
+  const claims = await Promise.all(
+    messages.map((m) =>
+      guarded(m, async () => {
+        if ((await gateOrder(env, destination, m)) !== "go") {
+          m.ack(); // stale under drop-stale ordering (strict cannot batch)
+          return null;
+        }
+        return claim(env, m, destination);
+      }),
+    ),
+  );
+  const tasks = claims.filter((t): t is ClaimedTask => t !== null && "delivery" in t);
   const out: Result[] = [];
   for (let i = 0; i < tasks.length; i += maxEvents) {
     const group = tasks.slice(i, i + maxEvents);
@@ -126,7 +175,7 @@ async function deliverGroup(env: DeliveryEnv, config: RuntimeConfig, name: strin
   const gate = env.DESTINATION_GATE.get(env.DESTINATION_GATE.idFromName(name));
   let admission;
   try {
-    admission = await gate.admit(name, messages.map((m) => m.body.ledger), settings);
+    admission = await gate.admit(messages.map((m) => m.body), settings);
   } catch (error) {
     console.error(JSON.stringify({ msg: "gate_unavailable", destination: name, error: String(error) }));
     for (const m of messages) m.retry({ delaySeconds: infraDelay(m.attempts) });

@@ -60,16 +60,16 @@ export class DestinationGate extends DurableObject<GateEnv> {
     this.#paused = ctx.storage.kv.get<string>("paused") ?? null;
   }
 
-  /** Ask to attempt `ledgers.length` tasks for `destination`. While paused, they are parked here. */
-  admit(destination: string, ledgers: string[], settings: GateSettings): Admission {
+  /** Ask to attempt `messages.length` tasks for a destination. While paused, they are parked here. */
+  admit(messages: DeliveryMessage[], settings: GateSettings): Admission {
     const now = Date.now();
     if (this.#paused !== null) {
-      this.#park(destination, ledgers);
+      this.#park(messages);
       return { kind: "paused" };
     }
     const breaker = breakerAllowance(this.#breaker, now, settings.leaseMs);
     this.#setBreaker(breaker.state);
-    let want = Math.min(ledgers.length, breaker.allow);
+    let want = Math.min(messages.length, breaker.allow);
     let waitMs = breaker.waitMs;
     this.#inFlight = this.#inFlight.filter((until) => until > now);
     if (settings.rate.maxConcurrency !== undefined) {
@@ -122,23 +122,21 @@ export class DestinationGate extends DurableObject<GateEnv> {
   }
 
   async #flushParked(): Promise<void> {
-    const destination = this.ctx.storage.kv.get<string>("destination");
-    if (!destination || !this.#hasParkedTable()) return;
+    if (!this.#hasParkedTable()) return;
     const sql = this.ctx.storage.sql;
     for (let round = 0; round < 10; round++) {
-      const rows = sql.exec<{ ledger: string }>("SELECT ledger FROM parked LIMIT ?", RESUME_CHUNK).toArray();
+      const rows = sql.exec<{ ledger: string; body: string }>("SELECT ledger, body FROM parked LIMIT ?", RESUME_CHUNK).toArray();
       if (rows.length === 0) return;
-      await this.env.DELIVERY_QUEUE.sendBatch(rows.map((r) => ({ body: { v: 1, ledger: r.ledger, destination } satisfies DeliveryMessage, contentType: "json" })));
+      await this.env.DELIVERY_QUEUE.sendBatch(rows.map((r) => ({ body: JSON.parse(r.body) as DeliveryMessage, contentType: "json" })));
       for (const r of rows) sql.exec("DELETE FROM parked WHERE ledger = ?", r.ledger);
     }
     await this.ctx.storage.setAlarm(Date.now() + 1000);
   }
 
-  #park(destination: string, ledgers: string[]): void {
+  #park(messages: DeliveryMessage[]): void {
     const sql = this.ctx.storage.sql;
-    if (!this.#hasParkedTable()) sql.exec("CREATE TABLE IF NOT EXISTS parked (ledger TEXT PRIMARY KEY)");
-    if (this.ctx.storage.kv.get("destination") !== destination) this.ctx.storage.kv.put("destination", destination);
-    for (const ledger of ledgers) sql.exec("INSERT OR IGNORE INTO parked (ledger) VALUES (?)", ledger);
+    if (!this.#hasParkedTable()) sql.exec("CREATE TABLE IF NOT EXISTS parked (ledger TEXT PRIMARY KEY, body TEXT NOT NULL)");
+    for (const m of messages) sql.exec("INSERT OR IGNORE INTO parked (ledger, body) VALUES (?, ?)", m.ledger, JSON.stringify(m));
   }
 
   #hasParkedTable(): boolean {

@@ -38,6 +38,12 @@ export interface DeliveryMessage {
   destination: string;
   /** When the task was first enqueued (ms); kept across deferrals, for batch wait bounds. */
   queuedAt?: number;
+  /** Ordering: the event's ordering key, occurred-at and id (absent: the event is unordered). */
+  key?: string;
+  occurredAt?: number;
+  eventId?: string;
+  /** Released by the key's sequencer (strict ordering): attempt it directly. */
+  sequenced?: boolean;
 }
 
 /** Everything the consumer needs to make one delivery attempt. */
@@ -46,6 +52,7 @@ export interface Delivery {
   source: string;
   eventId: string;
   eventType: string;
+  orderingKey: string | null;
   occurredAt: number;
   receivedAt: number;
   headers: Record<string, string>;
@@ -55,11 +62,14 @@ export interface Delivery {
 /** The ledger's answer when the consumer asks to attempt a task. */
 export type ClaimResult =
   | { action: "deliver"; attempt: number; delivery: Delivery }
-  | { action: "skip"; reason: "delivered" | "dead" | "unknown" }
+  | { action: "skip"; reason: "delivered" | "dead" | "stale" | "unknown" }
   | { action: "wait"; delaySeconds: number };
 
-/** Task states. `pending` covers queued, in flight and waiting for a retry. */
-export type TaskStatus = "pending" | "delivered" | "dead";
+/**
+ * Task states. `pending` covers queued, in flight and waiting for a retry; `stale` (drop-stale
+ * ordering) means a newer event of the same key had already gone: recorded, not sent, replayable.
+ */
+export type TaskStatus = "pending" | "delivered" | "dead" | "stale";
 
 /** One attempt, as recorded in the attempt log. */
 export interface AttemptRecord {

@@ -78,6 +78,10 @@ export function testConfig(sinkUrl: string) {
       healthy: dest("/healthy"),
       large: dest("/large", { timeoutMs: 10_000 }),
       retryAfter: dest("/retry-after/2/1", { retry: { maxAttempts: 3, baseSeconds: 0, capSeconds: 60 } }),
+      strictOrder: dest("/strict", { ordering: { mode: "strict", reorderWindowSeconds: 8 } }),
+      staleOrder: dest("/stale", { ordering: "drop-stale" }),
+      slowStrict: dest("/slow/50", { ordering: { mode: "strict", reorderWindowSeconds: 1 } }),
+      poisoned: dest("/poison/POISON", { ordering: { mode: "strict", reorderWindowSeconds: 1 } }),
       outage: dest("/switch/outage", { retry: { maxAttempts: 1, baseSeconds: 1, capSeconds: 1 } }),
     },
   };
@@ -86,6 +90,7 @@ export function testConfig(sinkUrl: string) {
 /** Sources for the delivery-engine tests (breaker, pause, rate limit, batching, filters, large bodies). */
 function deliveryEngineSources() {
   const sw = { provider: "standard-webhooks", secrets: ["SW_SECRET"] };
+  const ordered = { orderingKey: { path: "data.key" }, occurredAt: { path: "data.at" } };
   return {
     breaking: { ...sw, destinations: ["breaking"] },
     gone: { ...sw, destinations: ["gone"] },
@@ -94,6 +99,10 @@ function deliveryEngineSources() {
     mixed: { ...sw, destinations: ["faulty", "healthy"] },
     large: { ...sw, destinations: ["large"], maxBodyBytes: 6 * 1024 * 1024 },
     retryAfter: { ...sw, destinations: ["retryAfter"] },
+    strict: { ...sw, ...ordered, destinations: ["strictOrder"] },
+    stale: { ...sw, ...ordered, destinations: ["staleOrder"] },
+    parallel: { ...sw, ...ordered, destinations: ["slowStrict"] },
+    poisoned: { ...sw, ...ordered, destinations: ["poisoned"] },
     // Operator surface (test/workers/admin*.test.ts): a destination that fails, then heals.
     outage: { ...sw, destinations: ["outage"] },
     routed: {
