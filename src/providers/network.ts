@@ -4,9 +4,9 @@
  * (ES256 JWK from /webhook_verification_key/get, by `kid`). Fetch failures fail closed.
  */
 import type { SourceConfig } from "../config";
-import { sha256Hex, utf8, fromBase64 } from "../shared/bytes";
+import { sha256Hex, utf8 } from "../shared/bytes";
 import { getString } from "../shared/json";
-import { checkTimestamp, crc32, decodeJwt, fail, pemToDer, spkiFromCertificate, tokensEqual, verifyJwtSignature, type Verifier } from "../verify";
+import { checkTimestamp, crc32, decodeJwt, decodeSignature, fail, pemToDer, spkiFromCertificate, tokensEqual, verifyJwtSignature, type Verifier } from "../verify";
 import { body, first, identity } from "./define";
 import type { Preset } from "./types";
 
@@ -54,7 +54,7 @@ const paypalVerifier = (source: SourceConfig): Verifier => async (request, optio
   if (!id || !time || !sig || !certUrl) return fail("signature_missing", "a PAYPAL-TRANSMISSION-* or PAYPAL-CERT-URL header is missing");
   if (algo !== "SHA256withRSA") return fail("signature_invalid", "PAYPAL-AUTH-ALGO is not SHA256withRSA");
   if (!paypalCertAllowed(certUrl, source)) return fail("signature_invalid", "PAYPAL-CERT-URL is not on a PayPal API host (or under the configured keyUrl)");
-  const signature = fromBase64(sig.trim());
+  const signature = decodeSignature(sig.trim(), "base64");
   if (!signature) return fail("signature_invalid", "PAYPAL-TRANSMISSION-SIG is not base64");
   const key = await cachedKey(`paypal\u0000${certUrl}`, options.now, () => paypalKey(certUrl));
   if (!key) return fail("signature_invalid", "the PayPal signing certificate could not be fetched or parsed; PayPal will retry");

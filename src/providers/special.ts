@@ -2,9 +2,9 @@
  * Providers whose signed content is not "prefix + body": HubSpot v3 (method + URI + body + timestamp),
  * Mailgun (timestamp + token inside the body), Adyen (per-item field list, hex key) and Netlify (JWS).
  */
-import { fromBase64, sha256Hex, utf8 } from "../shared/bytes";
+import { sha256Hex, utf8 } from "../shared/bytes";
 import { getPath, getString, tryParseJson } from "../shared/json";
-import { decodeJwt, fail, hmacAlgorithm, hmacKey, matchAny, prefixedHeader, tokensEqual, verifyJwtSignature, verifySigned, type InboundRequest, type Verifier } from "../verify";
+import { decodeJwt, decodeSignature, fail, hmacAlgorithm, hmacKey, matchAny, prefixedHeader, tokensEqual, verifyJwtSignature, verifySigned, type InboundRequest, type Verifier } from "../verify";
 import { body, effectiveUrl, first, header, identity, joined } from "./define";
 import type { Preset } from "./types";
 
@@ -81,7 +81,7 @@ const adyenVerifier: Verifier = async (request, options) => {
   const algorithm = hmacAlgorithm("SHA-256", "hex");
   const headerSig = request.headers.get("hmacsignature");
   if (headerSig !== null) {
-    const sig = fromBase64(headerSig.trim());
+    const sig = decodeSignature(headerSig.trim(), "base64");
     if (!sig || sig.byteLength !== 32) return fail("signature_invalid", "HmacSignature is not a base64 HMAC-SHA256 value");
     const i = await matchAny(algorithm, options.secrets, [sig], request.body);
     return i >= 0 ? { ok: true, secretIndex: i } : fail("signature_invalid", "no HMAC key (hex, from the Customer Area) produced this signature");
@@ -94,7 +94,7 @@ const adyenVerifier: Verifier = async (request, options) => {
     for (const wrapper of items) {
       const item = (wrapper as Record<string, unknown>)?.NotificationRequestItem as Record<string, unknown> | undefined;
       const encoded = getString(item, "additionalData.hmacSignature");
-      const sig = encoded ? fromBase64(encoded) : null;
+      const sig = encoded ? decodeSignature(encoded, "base64") : null;
       if (!item || !sig || sig.byteLength !== 32) return fail(encoded ? "signature_invalid" : "signature_missing", "a notification item has no well-formed additionalData.hmacSignature");
       if ((await matchAny(algorithm, [options.secrets[n]!], [sig], utf8(adyenDataToSign(item)))) < 0) all = false;
     }

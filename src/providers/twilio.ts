@@ -4,8 +4,8 @@
  * Ported from twilio-node src/webhooks/webhooks.ts (validateRequest / validateRequestWithBody),
  * including its URL variants: without port, with the default port, and with a legacy-encoded query.
  */
-import { fromBase64, sha256Hex, utf8 } from "../shared/bytes";
-import { fail, hmacKey, tokensEqual, type InboundRequest, type Verifier } from "../verify";
+import { sha256Hex, utf8 } from "../shared/bytes";
+import { decodeSignature, fail, hmacKey, tokensEqual, type InboundRequest, type Verifier } from "../verify";
 import { body, effectiveUrl, first, header, identity } from "./define";
 import type { Preset } from "./types";
 
@@ -70,7 +70,7 @@ const isForm = (request: InboundRequest) => (request.headers.get("content-type")
 export const twilioVerifier: Verifier = async (request, options) => {
   const header = request.headers.get("x-twilio-signature");
   if (header === null) return fail("signature_missing", "the X-Twilio-Signature header is missing");
-  const signature = fromBase64(header.trim());
+  const signature = decodeSignature(header.trim(), "base64");
   if (!signature || signature.byteLength !== 20) return fail("signature_invalid", "X-Twilio-Signature is not a base64 HMAC-SHA1 value");
   const url = new URL(request.url);
   const bodyHash = url.searchParams.get("bodySHA256");

@@ -9,6 +9,9 @@ import type { VerifyResult } from "../../src/verify";
 import { CASES, type PresetCase } from "./providers-cases";
 import { build, flipChar, mutateBody, mutateField, NOW, signatureText, TOLERANCE, verify, withoutHeader, withSignature } from "./providers-harness";
 
+/** Presets whose signature is base64 with padding (20/32/64-byte values), where padding bits could alias. */
+const PADDED_BASE64 = new Set(["shopify", "standard-webhooks", "svix", "clerk", "resend", "brex", "twilio", "square", "typeform", "zendesk", "woocommerce", "hubspot", "adyen", "postmark"]);
+
 function rejected(result: VerifyResult, reason: string, c: PresetCase): void {
   expect(result.ok).toBe(false);
   if (result.ok) return;
@@ -70,6 +73,16 @@ for (const c of CASES) {
     it("rejects a malformed signature encoding", async () => {
       const req = await build(c);
       rejected(await verify(c, withSignature(c, req, flipChar(signatureText(c, req), undefined, "!"))), "signature_invalid", c);
+    });
+
+    if (PADDED_BASE64.has(c.preset)) it("rejects a non-canonical base64 signature (padding bits changed)", async () => {
+      const req = await build(c);
+      const text = signatureText(c, req);
+      const m = /([A-Za-z0-9+/])(=+)$/.exec(text);
+      expect(m).not.toBeNull();
+      const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+      const aliased = text.slice(0, m!.index) + B64[B64.indexOf(m![1]!) ^ 1]! + m![2];
+      rejected(await verify(c, withSignature(c, req, aliased)), "signature_invalid", c);
     });
 
     if (c.timestamped) {
