@@ -15,6 +15,7 @@ export { gateOf, STATS_WINDOWS } from "./operate";
 export { destinationView, redactUrl, sourceView } from "./redact";
 export { buildOpenApi, openApiPath } from "./openapi";
 export { ROUTES } from "./route";
+export { runReplayJob } from "./replay";
 
 /**
  * Build the admin API (mounted at /api). Every route, the OpenAPI document included, needs the token.

@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import { createAdminApi, type AdminEnv } from "../admin";
 import { loadConfig } from "../config";
+import { createDashboard } from "../dashboard";
 import { errorResponse } from "./errors";
 import { handleWebhook, type IngestEnv } from "./webhook";
 
@@ -24,6 +25,7 @@ export function createApp() {
   });
   app.all("/webhooks/:source", handleWebhook);
   app.route("/api", createAdminApi());
+  app.route("/dashboard", createDashboard());
   app.notFound(() => errorResponse("not_found", "no such route; webhooks go to POST /webhooks/<source>"));
   app.onError((error) => {
     console.error(JSON.stringify({ msg: "unhandled", error: String(error), stack: (error as Error).stack }));

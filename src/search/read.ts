@@ -154,11 +154,19 @@ export async function windowStats(db: D1Database, windowSeconds: number, now: nu
   };
 }
 
-/** Attempts per time bucket (for the dashboard's charts): `[bucketStart, attempts, delivered]`. */
-export async function throughput(db: D1Database, since: number, bucketMs: number): Promise<[number, number, number][]> {
+/** Attempts in one time bucket (for the dashboard's charts). */
+export interface Bucket {
+  at: number;
+  attempts: number;
+  delivered: number;
+  avgLatencyMs: number | null;
+}
+
+/** Attempts per time bucket since `since`, oldest first (empty buckets omitted). */
+export async function throughput(db: D1Database, since: number, bucketMs: number): Promise<Bucket[]> {
   const rows = await db
-    .prepare("SELECT (at / ?) * ? AS bucket, COUNT(*) AS n, SUM(ok) AS ok FROM attempts WHERE at >= ? GROUP BY bucket ORDER BY bucket")
+    .prepare("SELECT CAST(at / ? AS INTEGER) * ? AS bucket, COUNT(*) AS n, SUM(ok) AS ok, AVG(latency_ms) AS latency FROM attempts WHERE at >= ? GROUP BY bucket ORDER BY bucket")
     .bind(bucketMs, bucketMs, since)
-    .all<{ bucket: number; n: number; ok: number }>();
-  return rows.results.map((r) => [r.bucket, r.n, r.ok]);
+    .all<{ bucket: number; n: number; ok: number; latency: number | null }>();
+  return rows.results.map((r) => ({ at: r.bucket, attempts: r.n, delivered: r.ok, avgLatencyMs: r.latency === null ? null : Math.round(r.latency) }));
 }

@@ -1,0 +1,134 @@
+/** Dashboard stage: the operator page at /dashboard, server-rendered with Hono JSX (no build step, no script). */
+import { Hono } from "hono";
+import { deleteCookie, setCookie } from "hono/cookie";
+import { destinationView, gateOf, ledgerOf, payloadPreview, replayOne, runReplayJob, STATS_WINDOWS, tokensEqual } from "../admin";
+import { loadConfig } from "../config";
+import { createJob, countDead, getJob, listDead, listEvents, throughput, windowStats } from "../search";
+import { isSecure, requireSession, sameOrigin, SECURITY_HEADERS, type DashboardBindings } from "./auth";
+import { EventPage } from "./detail";
+import { DeadLettersPage, DestinationsPage, EventsPage, LoginPage, OverviewPage, type EventFilterForm } from "./pages";
+import { cookieName, createSession, SESSION_SECONDS } from "./session";
+
+export { createSession, verifySession, csrfFor } from "./session";
+
+const FILTER_KEYS = ["source", "type", "status", "destination", "q"] as const;
+const STATUSES = new Set(["pending", "delivered", "dead", "expired", "purged"]);
+
+/** The login routes: the only ones served without a session. */
+function loginRoutes(dash: Hono<DashboardBindings>): void {
+  dash.get("/login", (c) => {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) c.header(k, v);
+    return c.html(<LoginPage disabled={!c.env.ADMIN_TOKEN} />);
+  });
+  dash.post("/login", async (c) => {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) c.header(k, v);
+    const token = c.env.ADMIN_TOKEN;
+    const given = (await c.req.parseBody()).token;
+    if (!sameOrigin(c)) return c.text("cross-site request refused", 403);
+    if (!token || typeof given !== "string" || given.length === 0 || !(await tokensEqual(given, token))) {
+      return c.html(<LoginPage error="That is not the admin token." disabled={!token} />, 401);
+    }
+    const secure = isSecure(c);
+    setCookie(c, cookieName(secure), await createSession(token, Date.now()), { httpOnly: true, sameSite: "Strict", secure, path: "/", maxAge: SESSION_SECONDS });
+    return c.redirect("/dashboard", 303);
+  });
+}
+
+/**
+ * Build the dashboard (mounted at /dashboard).
+ * @example app.route("/dashboard", createDashboard())
+ */
+export function createDashboard() {
+  const dash = new Hono<DashboardBindings>();
+  loginRoutes(dash);
+  dash.use("*", requireSession());
+
+  dash.post("/logout", (c) => {
+    deleteCookie(c, cookieName(isSecure(c)), { path: "/", secure: isSecure(c) });
+    return c.redirect("/dashboard/login", 303);
+  });
+
+  dash.get("/", async (c) => {
+    const db = c.env.EVENT_INDEX;
+    if (!db) return c.text("the EVENT_INDEX D1 binding is not configured", 503);
+    const now = Date.now();
+    const entries = await Promise.all(Object.entries(STATS_WINDOWS).map(async ([k, s]) => [k, await windowStats(db, s, now)] as const));
+    const buckets = await throughput(db, now - 86_400_000, 3_600_000);
+    return c.html(<OverviewPage windows={Object.fromEntries(entries)} buckets={buckets} />);
+  });
+
+  dash.get("/events", async (c) => {
+    const db = c.env.EVENT_INDEX;
+    if (!db) return c.text("the EVENT_INDEX D1 binding is not configured", 503);
+    const filter: EventFilterForm = {};
+    for (const k of FILTER_KEYS) {
+      const v = c.req.query(k)?.trim().slice(0, 200);
+      if (v) filter[k] = v;
+    }
+    if (filter.status && !STATUSES.has(filter.status)) delete filter.status;
+    const cursor = c.req.query("cursor");
+    const page = await listEvents(db, { ...filter, status: filter.status as never, limit: 50, ...(cursor ? { cursor } : {}) });
+    if ("error" in page) return c.html(<EventsPage filter={filter} items={[]} nextHref={null} error="That page link is malformed; start from the first page." />, 400);
+    const next = page.nextCursor ? `/dashboard/events?${new URLSearchParams({ ...filter, cursor: page.nextCursor })}` : null;
+    return c.html(<EventsPage filter={filter} items={page.items} nextHref={next} />);
+  });
+
+  dash.get("/events/:source/:eventId", async (c) => {
+    const ledger = ledgerOf(c.env, c.req.param("source"), c.req.param("eventId"));
+    const [view, payload] = await Promise.all([ledger.inspect(), ledger.payload()]);
+    if (!view) return c.text("no such event in the ledger (unknown, or past its dedupe window)", 404);
+    return c.html(<EventPage view={view} payload={payload ? payloadPreview(payload) : null} csrf={c.get("csrf")} />);
+  });
+
+  dash.post("/events/:source/:eventId/replay", async (c) => {
+    const form = c.get("form");
+    const source = c.req.param("source");
+    const eventId = c.req.param("eventId");
+    const result = await replayOne(c.env, source, eventId, { ...(form.destination ? { destination: form.destination } : {}), includeDelivered: form.includeDelivered === "1" });
+    if (!result) return c.text("no such event in the ledger", 404);
+    return c.redirect(`/dashboard/events/${encodeURIComponent(source)}/${encodeURIComponent(eventId)}`, 303);
+  });
+
+  dash.get("/dead-letters", async (c) => {
+    const db = c.env.EVENT_INDEX;
+    if (!db) return c.text("the EVENT_INDEX D1 binding is not configured", 503);
+    const cursor = c.req.query("cursor");
+    const page = await listDead(db, { limit: 100, ...(cursor ? { cursor } : {}) });
+    const jobId = c.req.query("job");
+    const job = jobId && /^[0-9a-f-]{36}$/.test(jobId) ? await getJob(db, jobId) : null;
+    if ("error" in page) return c.text("that page link is malformed", 400);
+    const next = page.nextCursor ? `/dashboard/dead-letters?cursor=${page.nextCursor}` : null;
+    return c.html(<DeadLettersPage items={page.items} csrf={c.get("csrf")} job={job} nextHref={next} />);
+  });
+
+  dash.post("/dead-letters/redrive", async (c) => {
+    const db = c.env.EVENT_INDEX;
+    if (!db) return c.text("the EVENT_INDEX D1 binding is not configured", 503);
+    const destination = c.get("form").destination?.slice(0, 200);
+    const filter = destination ? { destination } : {};
+    const { job, created } = await createJob(db, { filter, total: await countDead(db, filter), idempotencyKey: null, now: Date.now() });
+    if (created) c.executionCtx.waitUntil(runReplayJob(c.env, job));
+    return c.redirect(`/dashboard/dead-letters?job=${job.id}`, 303);
+  });
+
+  dash.get("/destinations", async (c) => {
+    const loaded = loadConfig(c.env);
+    if (!loaded.ok) return c.text("the EDGEHOOK config is invalid; see the worker's config_invalid log line", 503);
+    const list = [...loaded.config.destinations.values()];
+    const gates = await Promise.all(list.map((d) => gateOf(c.env, d.name).status().catch(() => null)));
+    return c.html(<DestinationsPage rows={list.map((d, i) => destinationView(d, gates[i] ?? null))} csrf={c.get("csrf")} />);
+  });
+
+  dash.post("/destinations/:name/:action{pause|resume}", async (c) => {
+    const loaded = loadConfig(c.env);
+    const name = c.req.param("name");
+    if (!loaded.ok || !loaded.config.destinations.has(name)) return c.text("no such destination", 404);
+    const gate = gateOf(c.env, name);
+    if (c.req.param("action") === "pause") await gate.pause("paused from the dashboard");
+    else await gate.resume();
+    return c.redirect("/dashboard/destinations", 303);
+  });
+
+  dash.all("*", (c) => c.text("no such dashboard page", 404));
+  return dash;
+}

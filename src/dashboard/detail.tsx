@@ -1,0 +1,46 @@
+/** The event page: metadata, headers, payload, and per destination an attempts timeline and replay buttons. */
+import type { LedgerView } from "../ledger";
+import { Action, eventHref, Layout, Status, time } from "./layout";
+
+/** Event detail with attempts timeline. */
+export function EventPage({ view, payload, csrf }: { view: LedgerView; payload: { encoding: string; data: string; truncated: boolean } | null; csrf: string }) {
+  const { event, tasks } = view;
+  const href = eventHref(event.source, event.eventId);
+  return (
+    <Layout title={`${event.source} / ${event.eventId}`}>
+      <table>
+        <tbody>
+          <tr><th>type</th><td>{event.eventType}</td></tr>
+          <tr><th>received</th><td>{time(event.receivedAt)}</td></tr>
+          <tr><th>occurred</th><td>{time(event.occurredAt)}</td></tr>
+          <tr><th>ordering key</th><td>{event.orderingKey ?? "—"}</td></tr>
+          <tr><th>payload</th><td>{event.payloadBytes} bytes · <a href={`/api/v1/events/${encodeURIComponent(event.source)}/${encodeURIComponent(event.eventId)}/payload`}>raw (API)</a></td></tr>
+          <tr><th>filtered out</th><td>{event.filtered.join(", ") || "—"}</td></tr>
+          <tr><th>headers</th><td>{Object.entries(event.headers).map(([k, v]) => <div><code>{k}: {v}</code></div>)}</td></tr>
+        </tbody>
+      </table>
+      <h2>Destinations</h2>
+      {tasks.length === 0 ? <p>Routed to no destination.</p> : null}
+      {tasks.map((t) => (
+        <section class="task" data-destination={t.destination}>
+          <h3>
+            {t.destination}: <Status status={t.status} /> · {t.attempts} attempt{t.attempts === 1 ? "" : "s"} · webhook-id <code>{t.webhookId}</code>{" "}
+            {t.status === "dead" ? <Action action={`${href}/replay`} csrf={csrf} label="Replay" fields={{ destination: t.destination }} primary /> : null}
+            {t.status === "delivered" ? <Action action={`${href}/replay`} csrf={csrf} label="Send again" fields={{ destination: t.destination, includeDelivered: "1" }} /> : null}
+          </h3>
+          <ol class="timeline">
+            {t.log.map((a) => (
+              <li>
+                {time(a.at)} · attempt {a.attempt} · <b>{a.status === 0 ? "no response" : a.status}</b> · {a.latencyMs} ms{a.error ? ` · ${a.error}` : ""}
+                {a.snippet ? <div><code>{a.snippet}</code></div> : null}
+              </li>
+            ))}
+            {t.status === "pending" ? <li>next attempt due {time(t.dueAt)}</li> : null}
+          </ol>
+        </section>
+      ))}
+      <h2>Payload{payload?.truncated ? " (first 64 KiB)" : ""}</h2>
+      {payload ? <pre id="payload">{payload.encoding === "base64" ? `(binary, base64) ${payload.data}` : payload.data}</pre> : <p>Not stored.</p>}
+    </Layout>
+  );
+}

@@ -1,0 +1,2 @@
+/** Dashboard stage face: the operator page at /dashboard (see index.tsx). */
+export { createDashboard, createSession, csrfFor, verifySession } from "./app";

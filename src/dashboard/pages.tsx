@@ -1,0 +1,151 @@
+/** Dashboard pages: overview, events table, dead letters, destinations, login. Pure views of their data. */
+import type { Bucket, IndexedEvent, IndexedTask, ReplayJob, WindowStats } from "../search";
+import { LineChart, successSeries, ThroughputChart } from "./charts";
+import { Action, eventHref, Layout, Status, time } from "./layout";
+
+const pct = (v: number | null) => (v === null ? "—" : `${(v * 100).toFixed(1)}%`);
+const ms = (v: number | null) => (v === null ? "—" : `${v} ms`);
+
+/** Overview: stats per window and charts over the last 24 hours. */
+export function OverviewPage({ windows, buckets }: { windows: Record<string, WindowStats>; buckets: Bucket[] }) {
+  return (
+    <Layout title="Overview">
+      <div class="cards">
+        {Object.entries(windows).map(([name, w]) => (
+          <div class="card" data-window={name}>
+            <h3>Last {name}</h3>
+            <div class="big">{pct(w.successRate)}</div>
+            <div>success over {w.attempts} attempts</div>
+            <div>p50 {ms(w.latencyMs.p50)} · p95 {ms(w.latencyMs.p95)} · p99 {ms(w.latencyMs.p99)}</div>
+            <div>delivered {w.tasks.delivered ?? 0} · pending {w.tasks.pending ?? 0} · dead {w.tasks.dead ?? 0}</div>
+          </div>
+        ))}
+      </div>
+      <h2>Last 24 hours</h2>
+      <div class="cards">
+        <ThroughputChart buckets={buckets} />
+        <LineChart values={successSeries(buckets)} max={100} label="success rate" unit="%" />
+        <LineChart values={buckets.map((b) => b.avgLatencyMs)} max={Math.max(1, ...buckets.map((b) => b.avgLatencyMs ?? 0))} label="mean latency" unit=" ms" />
+      </div>
+    </Layout>
+  );
+}
+
+/** The filter values of the events page. */
+export interface EventFilterForm {
+  source?: string;
+  type?: string;
+  status?: string;
+  destination?: string;
+  q?: string;
+}
+
+/** Events table with filters and a next-page link. */
+export function EventsPage({ filter, items, nextHref, error }: { filter: EventFilterForm; items: IndexedEvent[]; nextHref: string | null; error?: string }) {
+  return (
+    <Layout title="Events">
+      <form method="get" action="/dashboard/events" class="filters">
+        <input name="source" placeholder="source" value={filter.source ?? ""} />
+        <input name="type" placeholder="type (invoice.*)" value={filter.type ?? ""} />
+        <select name="status">
+          {["", "pending", "delivered", "dead", "expired", "purged"].map((s) => <option value={s} selected={filter.status === s}>{s || "any status"}</option>)}
+        </select>
+        <input name="destination" placeholder="destination" value={filter.destination ?? ""} />
+        <input name="q" placeholder="text in event id" value={filter.q ?? ""} />
+        <button type="submit" class="primary">Filter</button>
+      </form>
+      {error ? <p class="notice">{error}</p> : null}
+      <table id="events">
+        <thead><tr><th>received</th><th>source</th><th>event id</th><th>type</th><th>status</th><th>destinations</th></tr></thead>
+        <tbody>
+          {items.map((e) => (
+            <tr data-event-id={e.eventId}>
+              <td>{time(e.receivedAt)}</td>
+              <td>{e.source}</td>
+              <td><a href={eventHref(e.source, e.eventId)}><code>{e.eventId}</code></a></td>
+              <td>{e.eventType}</td>
+              <td><Status status={e.status} /></td>
+              <td>{e.tasks.map((t) => <div>{t.destination}: <Status status={t.status} /> ({t.attempts})</div>)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {items.length === 0 ? <p>No events match. Events routed to no destination are not indexed; open them by id.</p> : null}
+      {nextHref ? <p><a href={nextHref}>Next page →</a></p> : null}
+    </Layout>
+  );
+}
+
+/** Dead letters with a replay button per task and per destination; the latest job's progress. */
+export function DeadLettersPage({ items, csrf, job, nextHref }: { items: IndexedTask[]; csrf: string; job: ReplayJob | null; nextHref: string | null }) {
+  const destinations = [...new Set(items.map((t) => t.destination))];
+  return (
+    <Layout title="Dead letters">
+      {job ? <p class="notice" id="job">Replay job {job.id}: {job.state}, {job.done}/{job.total} handled, {job.replayed} replayed, {job.skipped} skipped. <a href={`/dashboard/dead-letters?job=${job.id}`}>refresh</a></p> : null}
+      <p>{destinations.map((d) => <Action action="/dashboard/dead-letters/redrive" csrf={csrf} label={`Replay every dead task of ${d}`} fields={{ destination: d }} primary />)}</p>
+      <table id="dead-letters">
+        <thead><tr><th>dead since</th><th>source</th><th>event id</th><th>destination</th><th>attempts</th><th>last status</th><th>last error</th><th></th></tr></thead>
+        <tbody>
+          {items.map((t) => (
+            <tr data-event-id={t.eventId}>
+              <td>{time(t.updatedAt)}</td>
+              <td>{t.source}</td>
+              <td><a href={eventHref(t.source, t.eventId)}><code>{t.eventId}</code></a></td>
+              <td>{t.destination}</td>
+              <td>{t.attempts}</td>
+              <td>{t.lastStatus ?? "—"}</td>
+              <td>{t.lastError ?? "—"}</td>
+              <td><Action action={`${eventHref(t.source, t.eventId)}/replay`} csrf={csrf} label="Replay" fields={{ destination: t.destination }} /></td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {items.length === 0 ? <p>No dead letters.</p> : null}
+      {nextHref ? <p><a href={nextHref}>Next page →</a></p> : null}
+    </Layout>
+  );
+}
+
+/** A destination row's data. */
+export interface DestinationRow {
+  name: string;
+  url: string;
+  gate: { paused: boolean; pausedReason: string | null; breaker: { state: string; consecutiveFailures: number; retryAt: number | null }; parked?: number } | null;
+}
+
+/** Destinations with pause and breaker state, and pause/resume buttons. */
+export function DestinationsPage({ rows, csrf }: { rows: DestinationRow[]; csrf: string }) {
+  return (
+    <Layout title="Destinations">
+      <table id="destinations">
+        <thead><tr><th>name</th><th>url</th><th>state</th><th>breaker</th><th>parked</th><th></th></tr></thead>
+        <tbody>
+          {rows.map((d) => (
+            <tr data-destination={d.name}>
+              <td>{d.name}</td>
+              <td><code>{d.url}</code></td>
+              <td>{d.gate === null ? "unknown" : d.gate.paused ? <span class="s-dead">paused: {d.gate.pausedReason}</span> : <span class="s-delivered">active</span>}</td>
+              <td>{d.gate ? `${d.gate.breaker.state} (${d.gate.breaker.consecutiveFailures} failures${d.gate.breaker.retryAt ? `, probe at ${time(d.gate.breaker.retryAt)}` : ""})` : "—"}</td>
+              <td>{d.gate?.parked ?? 0}</td>
+              <td>{d.gate?.paused ? <Action action={`/dashboard/destinations/${encodeURIComponent(d.name)}/resume`} csrf={csrf} label="Resume" primary /> : <Action action={`/dashboard/destinations/${encodeURIComponent(d.name)}/pause`} csrf={csrf} label="Pause" />}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Layout>
+  );
+}
+
+/** The login form (the only page served without a session). */
+export function LoginPage({ error, disabled }: { error?: string; disabled?: boolean }) {
+  return (
+    <Layout title="Sign in" signedIn={false}>
+      {disabled ? <p class="notice">The dashboard is disabled until the ADMIN_TOKEN secret is set (wrangler secret put ADMIN_TOKEN).</p> : null}
+      {error ? <p class="notice" id="login-error">{error}</p> : null}
+      <form method="post" action="/dashboard/login">
+        <label>Admin token <input type="password" name="token" autocomplete="current-password" required /></label>{" "}
+        <button type="submit" class="primary">Sign in</button>
+      </form>
+    </Layout>
+  );
+}
