@@ -91,7 +91,6 @@ try {
     for (const r of okOnce(path)) counts.set(r.webhookId, (counts.get(r.webhookId) ?? 0) + 1);
     return [...counts.values()].filter((c) => c > 1).length;
   };
-  const faultyOk = new Set(okOnce("/random/30").map((r) => r.headers["edgehook-event-id"]));
   // Wait (bounded) until the faulty destination's tasks are all final: delivered or dead.
   let states;
   const settleBy = Date.now() + 180_000;
@@ -104,6 +103,7 @@ try {
     });
     if (states.pending > 0) await new Promise((r) => setTimeout(r, 3000));
   } while (states.pending > 0 && Date.now() < settleBy);
+  const faultyOk = new Set(okOnce("/random/30").map((r) => r.headers["edgehook-event-id"]));
   console.log(`isolation: ${EVENTS} events posted in ${(posted / 1000).toFixed(1)} s`);
   console.log(`  healthy alone        : ${alone.length}/${ids.alone.length} delivered, latency p50 ${pct(alone, 50)} ms, p99 ${pct(alone, 99)} ms, repeats ${repeats("/alone")}`);
   console.log(`  healthy beside faulty: ${beside.length}/${ids.mixed.length} delivered, latency p50 ${pct(beside, 50)} ms, p99 ${pct(beside, 99)} ms, repeats ${repeats("/beside")}`);
