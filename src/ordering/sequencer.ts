@@ -148,7 +148,8 @@ export class KeySequencer extends DurableObject<SequencerEnv> {
    * set, its message goes out now.
    */
   async #releaseNext(settings: SequencerSettings, offered: string | null, send = false): Promise<string | null> {
-    this.ctx.storage.kv.put("settings", settings);
+    // The alarm needs the settings; write them only when they change (each write is a billed row).
+    if (JSON.stringify(this.ctx.storage.kv.get("settings")) !== JSON.stringify(settings)) this.ctx.storage.kv.put("settings", settings);
     let released: InFlight | null = null;
     if (!this.#inFlight() && !this.ctx.storage.kv.get("blocked")) {
       const now = Date.now();
