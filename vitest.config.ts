@@ -51,6 +51,10 @@ export default defineConfig({
       {
         test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], testTimeout: 120_000, hookTimeout: 120_000 },
       },
+      {
+        // Headless Chromium (Debian's chromium + playwright-core) against wrangler dev; screenshots in test-results/browser/.
+        test: { name: "browser", include: ["test/browser/**/*.test.ts"], testTimeout: 120_000, hookTimeout: 180_000 },
+      },
     ],
   },
 });

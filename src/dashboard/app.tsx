@@ -5,6 +5,7 @@ import { destinationView, gateOf, ledgerOf, payloadPreview, replayOne, runReplay
 import { loadConfig } from "../config";
 import { createJob, countDead, getJob, listDead, listEvents, throughput, windowStats } from "../search";
 import { isSecure, requireSession, sameOrigin, SECURITY_HEADERS, type DashboardBindings } from "./auth";
+import { fillBuckets } from "./charts";
 import { EventPage } from "./detail";
 import { DeadLettersPage, DestinationsPage, EventsPage, LoginPage, OverviewPage, type EventFilterForm } from "./pages";
 import { cookieName, createSession, SESSION_SECONDS } from "./session";
@@ -53,7 +54,8 @@ export function createDashboard() {
     if (!db) return c.text("the EVENT_INDEX D1 binding is not configured", 503);
     const now = Date.now();
     const entries = await Promise.all(Object.entries(STATS_WINDOWS).map(async ([k, s]) => [k, await windowStats(db, s, now)] as const));
-    const buckets = await throughput(db, now - 86_400_000, 3_600_000);
+    const since = now - 23 * 3_600_000;
+    const buckets = fillBuckets(await throughput(db, Math.floor(since / 3_600_000) * 3_600_000, 3_600_000), since, 3_600_000, 24);
     return c.html(<OverviewPage windows={Object.fromEntries(entries)} buckets={buckets} />);
   });
 

@@ -12,7 +12,8 @@ export const SECURITY_HEADERS: Record<string, string> = {
   "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   "x-frame-options": "DENY",
   "x-content-type-options": "nosniff",
-  "referrer-policy": "no-referrer",
+  // same-origin, not no-referrer: with no-referrer browsers send `Origin: null` on form posts, which the Origin check refuses.
+  "referrer-policy": "same-origin",
   "cache-control": "no-store",
 };
 

@@ -36,14 +36,22 @@ export function ThroughputChart({ buckets }: { buckets: Bucket[] }) {
 
 /** A polyline over the buckets for a value in [0, max]. */
 export function LineChart({ values, max, label, unit }: { values: (number | null)[]; max: number; label: string; unit: string }) {
-  const pts = values.map((v, i) => (v === null ? null : `${x(i, values.length).toFixed(1)},${y(v, max).toFixed(1)}`)).filter((p): p is string => p !== null);
+  const pts = values.map((v, i) => (v === null ? null : ([x(i, values.length), y(v, max)] as const))).filter((p) => p !== null);
   return (
     <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={label} class="chart">
       <text x={PAD} y={14} class="axis">{`${label} (max ${Math.round(max)}${unit})`}</text>
-      <polyline points={pts.join(" ")} class="line" />
+      <polyline points={pts.map(([px, py]) => `${px.toFixed(1)},${py.toFixed(1)}`).join(" ")} class="line" />
+      {pts.map(([px, py]) => <circle cx={px.toFixed(1)} cy={py.toFixed(1)} r="2.5" class="dot" />)}
       <line x1={PAD} y1={H - PAD} x2={W - PAD} y2={H - PAD} class="axis-line" />
     </svg>
   );
+}
+
+/** `count` consecutive buckets of `bucketMs` starting at `since` (aligned down), empty ones filled in. */
+export function fillBuckets(buckets: Bucket[], since: number, bucketMs: number, count: number): Bucket[] {
+  const start = Math.floor(since / bucketMs) * bucketMs;
+  const byAt = new Map(buckets.map((b) => [b.at, b]));
+  return Array.from({ length: count }, (_, i) => byAt.get(start + i * bucketMs) ?? { at: start + i * bucketMs, attempts: 0, delivered: 0, avgLatencyMs: null });
 }
 
 /** Success rate per bucket in percent (`null` for empty buckets). */

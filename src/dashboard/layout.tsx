@@ -12,10 +12,10 @@ th{font-weight:600;background:#eef0f4}code{font-size:12px}
 .cards{display:flex;gap:1rem;flex-wrap:wrap}.card{background:#fff;padding:.8rem 1rem;border:1px solid #e3e6ec;border-radius:6px;min-width:200px}
 .card h3{margin:0 0 .3rem;font-size:13px;color:#667085}.big{font-size:22px;font-weight:600}
 .chart{width:100%;max-width:480px;background:#fff;border:1px solid #e3e6ec;border-radius:6px}
-.bar-ok{fill:#32a852}.bar-fail{fill:#e5484d}.line{fill:none;stroke:#3b6fd8;stroke-width:2}.axis{font-size:10px;fill:#667085}.axis-line{stroke:#c3c8d2}
+.dot{fill:#3b6fd8}.bar-ok{fill:#32a852}.bar-fail{fill:#e5484d}.line{fill:none;stroke:#3b6fd8;stroke-width:2}.axis{font-size:10px;fill:#667085}.axis-line{stroke:#c3c8d2}
 form.inline{display:inline}button{cursor:pointer;padding:.25rem .6rem;border:1px solid #aab2c0;border-radius:4px;background:#fff}
 button.primary{background:#3b6fd8;color:#fff;border-color:#3b6fd8}.filters{display:flex;gap:.5rem;flex-wrap:wrap;margin-bottom:.8rem}
-.filters input,.filters select{padding:.25rem}pre{background:#fff;border:1px solid #e3e6ec;padding:.6rem;overflow:auto;max-height:360px}
+.filters input,.filters select{padding:.25rem}pre{background:#fff;border:1px solid #e3e6ec;padding:.6rem;overflow:auto;max-height:360px;white-space:pre-wrap;word-break:break-all}
 ol.timeline{list-style:none;padding:0;border-left:3px solid #c3c8d2;margin-left:.4rem}ol.timeline li{padding:.2rem .8rem}
 .notice{background:#fff8e1;border:1px solid #f0d070;padding:.5rem .8rem;border-radius:4px;margin-bottom:.8rem}
 `;
