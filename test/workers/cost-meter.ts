@@ -28,7 +28,7 @@ export interface Counts {
 type AnyFn = (...args: unknown[]) => unknown;
 interface Cursorish { rowsRead: number; rowsWritten: number }
 
-const state = { paused: false, statements: [] as string[], cursors: [] as Cursorish[], d1: [] as Promise<unknown>[], counts: fresh(), consumers: [] as Promise<unknown>[] };
+const state = { paused: false, statements: [] as string[], kvWrites: [] as string[], cursors: [] as Cursorish[], d1: [] as Promise<unknown>[], counts: fresh(), consumers: [] as Promise<unknown>[] };
 
 function fresh(): Counts {
   return { doRequests: {}, rowsRead: 0, rowsWritten: 0, alarmsSet: 0, deleteAll: 0, queueMessagesSent: 0, queueBytesSent: 0, queueWriteOps: 0, consumerInvocations: 0, messagesConsumed: 0, d1RowsRead: 0, d1RowsWritten: 0 };
@@ -78,8 +78,19 @@ export async function installMeter(): Promise<void> {
     }
   }
   const probe = env.EVENT_LEDGER.get(env.EVENT_LEDGER.idFromName("cost-meter:probe"));
-  const [sqlProto, storageProto] = await runInDurableObject(probe, (_i, s) => [Object.getPrototypeOf(s.storage.sql), Object.getPrototypeOf(s.storage)]);
+  const [sqlProto, storageProto, kvProto] = await runInDurableObject(probe, (_i, s) => [Object.getPrototypeOf(s.storage.sql), Object.getPrototypeOf(s.storage), Object.getPrototypeOf(s.storage.kv)]);
   wrap(sqlProto, "exec", (args) => state.statements.push(String(args[0]).trim().split(/\s+/).slice(0, 4).join(" ")), (cursor) => state.cursors.push(cursor as Cursorish));
+  // The synchronous KV API stores each key as one row of a hidden SQLite table: a put or a delete
+  // writes one row, a get reads one (its cursors are not visible, so count the calls).
+  wrap(kvProto, "put", (args) => {
+    state.counts.rowsWritten++;
+    state.kvWrites.push(String(args[0]));
+  });
+  wrap(kvProto, "delete", (args) => {
+    state.counts.rowsWritten++;
+    state.kvWrites.push(`delete ${String(args[0])}`);
+  });
+  wrap(kvProto, "get", () => void state.counts.rowsRead++);
   wrap(storageProto, "setAlarm", () => void state.counts.alarmsSet++);
   wrap(storageProto, "deleteAll", () => void state.counts.deleteAll++);
   const queueProto = Object.getPrototypeOf(env.DELIVERY_QUEUE);
@@ -109,6 +120,7 @@ export async function installMeter(): Promise<void> {
 
 /** Start counting from zero. */
 export function resetMeter(): void {
+  state.kvWrites = [];
   state.cursors = [];
   state.statements = [];
   state.d1 = [];
@@ -126,9 +138,9 @@ export async function unmetered<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Rows written per SQL statement (for explaining the totals). */
+/** Rows written per SQL statement and KV write (for explaining the totals). */
 export function statementBreakdown(): string[] {
-  return state.cursors.map((c, i) => `${state.statements[i]}: read ${c.rowsRead}, written ${c.rowsWritten}`);
+  return [...state.cursors.map((c, i) => `${state.statements[i]}: read ${c.rowsRead}, written ${c.rowsWritten}`), ...state.kvWrites.map((k) => `kv ${k}: written 1`)];
 }
 
 /** The counts so far (consumer invocations awaited, cursor and D1 row counts summed). */

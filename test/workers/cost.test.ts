@@ -46,8 +46,9 @@ describe("billable operations of one accepted event", () => {
     expect(counts.messagesConsumed).toBe(1);
     // Alarms: one set at accept (re-drive check), moved once when the task became final.
     expect(counts.alarmsSet).toBe(2);
-    // SQLite rows written: schema (2), event row, task row, the outcome update. Reads are $0.001/M.
-    expect(counts.rowsWritten, statementBreakdown().join("\n")).toBe(5);
+    // SQLite rows written: the ledger's one `event` value at accept, rewritten once with the outcome
+    // (the gate writes nothing while its breaker stays closed). Reads are $0.001/M.
+    expect(counts.rowsWritten, statementBreakdown().join("\n")).toBe(2);
     expect(counts.rowsRead).toBeLessThanOrEqual(16);
     // The search index (D1) is a budget, not a fixed figure: it may write at most this many rows.
     expect(counts.d1RowsWritten).toBeLessThanOrEqual(D1_ROWS_WRITTEN_BUDGET);
@@ -56,8 +57,9 @@ describe("billable operations of one accepted event", () => {
     const stub = ledgerStub("stripe", eventId);
     const rowsLeft = await unmetered(() =>
       runInDurableObject(stub, (_i, s) => {
-        s.storage.sql.exec("UPDATE event SET expires_at = 0");
-        return ["event", "task", "payload_chunk"].reduce((n, t) => n + s.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`).one().n, 0);
+        const event = s.storage.kv.get<{ expiresAt: number }>("event")!;
+        s.storage.kv.put("event", { ...event, expiresAt: 0 });
+        return [...s.storage.kv.list()].length;
       }),
     );
     resetMeter();
@@ -66,8 +68,8 @@ describe("billable operations of one accepted event", () => {
     expect(cleanup.doRequests).toEqual({ "EventLedger.alarm": 1 });
     expect(cleanup.deleteAll).toBe(1);
     expect(cleanup.alarmsSet).toBe(0);
-    // deleteAll removes the event row and its task row (counted in docs/cost.md as rows written).
-    expect(rowsLeft).toBe(2);
+    // deleteAll removes the one `event` value (counted in docs/cost.md as a row written).
+    expect(rowsLeft).toBe(1);
     expect(await unmetered(() => stub.inspect())).toBeNull();
     console.log(JSON.stringify({ msg: "cost", accept: counts, cleanup, rowsDeletedByCleanup: rowsLeft }));
   });
@@ -91,7 +93,7 @@ describe("billable operations of one accepted event", () => {
     expect(counts.consumerInvocations).toBeLessThan(20);
     expect(counts.doRequests["DestinationGate.admit"]).toBe(counts.consumerInvocations);
     expect(counts.doRequests["DestinationGate.report"]).toBe(counts.consumerInvocations);
-    expect(counts.rowsWritten).toBe(20 * 5);
+    expect(counts.rowsWritten).toBe(20 * 2);
   });
 
   it("a duplicate costs one request and one Durable Object request, and writes nothing", async () => {

@@ -1,11 +1,11 @@
 /** Delivery: retries, dead records and consumer decisions, with the real queue and a real sink. */
-import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { TEST_SECRETS } from "../support/fixtures";
 import { sampleEvent, signRequest } from "../support/signer";
-import { inspect, ledgerStub, post, received, settled } from "./helpers";
+import { editLedger, inspect, pendingTask, post, received, settled } from "./helpers";
 
 const swSign = (body: string) => signRequest({ preset: "standard-webhooks", secret: TEST_SECRETS.SW_SECRET, body });
 
@@ -14,9 +14,7 @@ async function eventWithHandMadeTask(destination: string): Promise<string> {
   const signed = await swSign(sampleEvent("standard-webhooks"));
   const id = signed.headers["webhook-id"]!;
   await post("nowhere", signed);
-  await runInDurableObject(ledgerStub("nowhere", id), (_i, state) => {
-    state.storage.sql.exec("INSERT INTO task (destination, webhook_id, status, due_at) VALUES (?, 'msg_x', 'pending', 0)", destination);
-  });
+  await editLedger("nowhere", id, (event) => event.tasks.push(pendingTask(destination)));
   return id;
 }
 
@@ -96,9 +94,7 @@ describe("consumer decisions (createMessageBatch)", () => {
     await post("doomed", signed);
     await settled("doomed", id, 20_000);
     // Re-open the always500 task to observe one decision in isolation.
-    await runInDurableObject(ledgerStub("doomed", id), (_i, state) => {
-      state.storage.sql.exec("UPDATE task SET status = 'pending', attempts = 0, log = '[]' WHERE destination = 'always500'");
-    });
+    await editLedger("doomed", id, (event) => Object.assign(event.tasks.find((t) => t.destination === "always500")!, { status: "pending", attempts: 0, log: [] }));
     const result = await runBatch("edgehook-delivery", [{ v: 1, ledger: `doomed:${id}`, destination: "always500" }]);
     expect(result.explicitAcks).toEqual([]);
     expect(result.retryMessages).toHaveLength(1);

@@ -1,6 +1,8 @@
 /** Shared helpers for workerd tests: post as a provider, read the sink, inspect a ledger. */
 import { env, exports } from "cloudflare:workers";
+import { runInDurableObject } from "cloudflare:test";
 import type { LedgerView } from "../../src/ledger";
+import type { StoredEvent } from "../../src/ledger/store";
 import type { SignedRequest } from "../support/signer";
 
 /** A record the sink keeps per received request (scripts/sink.mjs). */
@@ -54,4 +56,18 @@ export function settled(source: string, eventId: string, ms?: number): Promise<L
     const view = await inspect(source, eventId);
     return view && view.tasks.every((t) => t.status !== "pending") ? view : undefined;
   }, ms, `${source}:${eventId} to settle`);
+}
+
+/** Edit a ledger's stored state directly (time travel, or a task planned under another config). */
+export async function editLedger(source: string, eventId: string, change: (event: StoredEvent) => void): Promise<void> {
+  await runInDurableObject(ledgerStub(source, eventId), (_instance, state) => {
+    const event = state.storage.kv.get<StoredEvent>("event")!;
+    change(event);
+    state.storage.kv.put("event", event);
+  });
+}
+
+/** A pending task as the ledger would plan it. */
+export function pendingTask(destination: string, webhookId = "msg_x"): StoredEvent["tasks"][number] {
+  return { destination, webhookId, status: "pending", attempts: 0, dueAt: 0, lastStatus: null, lastError: null, log: [] };
 }

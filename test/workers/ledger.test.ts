@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { EventLedger } from "../../src/ledger";
 import { TEST_SECRETS } from "../support/fixtures";
 import { sampleEvent, signRequest } from "../support/signer";
-import { inspect, ledgerStub, post, received, settled, waitFor } from "./helpers";
+import { editLedger, inspect, ledgerStub, post, received, settled, waitFor } from "./helpers";
 
 const swSign = (body: string, id?: string) => signRequest({ preset: "standard-webhooks", secret: TEST_SECRETS.SW_SECRET, body, id });
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -84,7 +84,7 @@ describe("outbox alarm", () => {
     expect(await received("/ok", id)).toHaveLength(0);
 
     // Five minutes later (time-travel the task), the alarm re-sends it.
-    await runInDurableObject(stub, (_i, state) => state.storage.sql.exec("UPDATE task SET due_at = due_at - 301000"));
+    await editLedger("sw", id, (event) => event.tasks.forEach((t) => (t.dueAt -= 301_000)));
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     const view = await settled("sw", id);
     expect(view.tasks[0]).toMatchObject({ status: "delivered", attempts: 1 });
@@ -102,7 +102,7 @@ describe("outbox alarm", () => {
     expect(alarm).toBe(view!.event.expiresAt); // next alarm = end of the 7-day window
     expect(view!.event.expiresAt - view!.event.receivedAt).toBe(7 * 86_400_000);
 
-    await runInDurableObject(stub, (_i, state) => state.storage.sql.exec("UPDATE event SET expires_at = ?", Date.now() - 1));
+    await editLedger("sw", id, (event) => (event.expiresAt = Date.now() - 1));
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect(await inspect("sw", id)).toBeNull();
     expect((await post("sw", signed)).status).toBe(202);
@@ -113,9 +113,9 @@ describe("outbox alarm", () => {
     const id = signed.headers["webhook-id"]!;
     const stub = ledgerStub("flaky", id);
     await post("flaky", signed);
-    await runInDurableObject(stub, (_i, state) => {
-      state.storage.sql.exec("UPDATE event SET expires_at = ?", Date.now() - 1);
-      state.storage.sql.exec("UPDATE task SET status = 'pending'");
+    await editLedger("flaky", id, (event) => {
+      event.expiresAt = Date.now() - 1;
+      event.tasks.forEach((t) => (t.status = "pending"));
     });
     await runDurableObjectAlarm(stub);
     expect(await inspect("flaky", id)).not.toBeNull();
