@@ -36,19 +36,14 @@ export class EventLedger extends DurableObject<LedgerEnv> {
     // Check-and-set: no await between this read and the write below.
     if (readEvent(this.#kv)) return { status: "duplicate", tasks: 0 };
     const now = Date.now();
+    const { payload, ...identity } = event;
     const stored: StoredEvent = {
       v: SCHEMA_VERSION,
-      source: event.source,
-      eventId: event.eventId,
-      eventType: event.eventType,
-      orderingKey: event.orderingKey,
-      occurredAt: event.occurredAt,
-      receivedAt: event.receivedAt,
-      headers: event.headers,
+      ...identity,
       expiresAt: event.receivedAt + input.dedupeWindowSeconds * 1000,
       redriveMs: input.redriveAfterSeconds * 1000,
       filtered: input.filtered ?? [],
-      ...storePayload(this.#kv, event.payload),
+      ...storePayload(this.#kv, payload),
       tasks: input.destinations.map((destination, i) => ({
         destination, webhookId: ids[i]!, status: "pending", attempts: 0, dueAt: now, lastStatus: null, lastError: null, log: [],
       })),
@@ -80,17 +75,7 @@ export class EventLedger extends DurableObject<LedgerEnv> {
     return {
       action: "deliver",
       attempt: task.attempts + 1,
-      delivery: {
-        webhookId: task.webhookId,
-        source: event.source,
-        eventId: event.eventId,
-        eventType: event.eventType,
-        orderingKey: event.orderingKey,
-        occurredAt: event.occurredAt,
-        receivedAt: event.receivedAt,
-        headers: event.headers,
-        payload: loadPayload(this.#kv, event),
-      },
+      delivery: { webhookId: task.webhookId, ...identityOf(event), payload: loadPayload(this.#kv, event) },
     };
   }
 
@@ -149,30 +134,8 @@ export class EventLedger extends DurableObject<LedgerEnv> {
   inspect(): LedgerView | null {
     const event = readEvent(this.#kv);
     if (!event) return null;
-    return {
-      event: {
-        source: event.source,
-        eventId: event.eventId,
-        eventType: event.eventType,
-        orderingKey: event.orderingKey,
-        occurredAt: event.occurredAt,
-        receivedAt: event.receivedAt,
-        expiresAt: event.expiresAt,
-        headers: event.headers,
-        payloadBytes: event.payloadBytes,
-        filtered: event.filtered,
-      },
-      tasks: event.tasks.map((t) => ({
-        destination: t.destination,
-        webhookId: t.webhookId,
-        status: t.status,
-        attempts: t.attempts,
-        dueAt: t.dueAt,
-        lastError: t.lastError,
-        lastStatus: t.lastStatus,
-        log: t.log,
-      })),
-    };
+    const { expiresAt, payloadBytes, filtered, tasks } = event;
+    return { event: { ...identityOf(event), expiresAt, payloadBytes, filtered }, tasks };
   }
 
   /** The stored original body, for the operator surface; `null` when nothing is stored. */
@@ -221,6 +184,12 @@ export class EventLedger extends DurableObject<LedgerEnv> {
     const at = Math.min(event.expiresAt, ...due);
     if ((await this.ctx.storage.getAlarm()) !== at) await this.ctx.storage.setAlarm(Math.max(at, now + 1));
   }
+}
+
+/** An event's identity and forwarded headers, as stored. */
+function identityOf(event: StoredEvent): Omit<EventRecord, "payload"> {
+  const { source, eventId, eventType, orderingKey, occurredAt, receivedAt, headers } = event;
+  return { source, eventId, eventType, orderingKey, occurredAt, receivedAt, headers };
 }
 
 /** The event fields a queue message carries. */
