@@ -86,7 +86,12 @@ export const PRESET_CONFIG: Record<string, Record<string, unknown>> = Object.fro
 export const PRESET_SECRETS: Record<string, string> = {
   ...Object.fromEntries(Object.entries(TABLE).map(([p, [, configured]]) => [secretName(p), configured])),
   P_META_VERIFY_TOKEN: META_VERIFY_TOKEN,
+  P_PAYPAL_WEBHOOK_ID: "WH-EDGEHOOK-TEST-0001",
+  P_PLAID_CLIENT: "edgehook-client:edgehook-sandbox-secret",
 };
+
+/** Where the network presets' test sources fetch keys (answered by a stubbed fetch in the tests). */
+export const NETWORK_KEY_URLS = { paypal: "https://keys.edgehook.test/paypal/certs/", plaid: "https://keys.edgehook.test/plaid/webhook_verification_key/get" };
 
 /** The `p-<preset>` sources (no destinations: events are stored, not delivered). */
 export function presetSources(): Record<string, Record<string, unknown>> {
@@ -94,6 +99,8 @@ export function presetSources(): Record<string, Record<string, unknown>> {
   for (const [preset, [, , extra]] of Object.entries(TABLE)) {
     sources[presetSource(preset)] = { provider: preset, secrets: [secretName(preset)], destinations: [], ...extra };
   }
+  sources[presetSource("paypal")] = { provider: "paypal", secrets: ["P_PAYPAL_WEBHOOK_ID"], destinations: [], keyUrl: NETWORK_KEY_URLS.paypal };
+  sources[presetSource("plaid")] = { provider: "plaid", secrets: ["P_PLAID_CLIENT"], destinations: [], keyUrl: NETWORK_KEY_URLS.plaid };
   sources[presetSource("meta")] = { provider: "meta", secrets: [secretName("meta"), "P_META_VERIFY_TOKEN"], destinations: [], verifyTokenSecret: "P_META_VERIFY_TOKEN" };
   return sources;
 }
