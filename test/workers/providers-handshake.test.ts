@@ -6,7 +6,12 @@ import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { META_VERIFY_TOKEN, PRESET_SIGNING, presetSource } from "../support/preset-fixtures";
 import { hex, hmac, signRequest } from "../support/signer";
-import { post } from "./helpers";
+import { inspect, post } from "./helpers";
+
+/** The id a request would be stored under when the preset finds none: sha256 of the body. */
+async function hashId(body: Uint8Array): Promise<string> {
+  return `sha256:${hex(await crypto.subtle.digest("SHA-256", body))}`;
+}
 
 const url = (preset: string, query = "") => `https://edgehook.test/webhooks/${presetSource(preset)}${query}`;
 const sign = (preset: string, body: unknown, extra: Record<string, unknown> = {}) =>
@@ -15,10 +20,12 @@ const flip = (value: string) => value.slice(0, -2) + (value.at(-2) === "a" ? "b"
 
 describe("slack", () => {
   const challenge = { token: "x", challenge: "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P", type: "url_verification" };
-  it("answers a signed url_verification with the challenge", async () => {
-    const res = await post(presetSource("slack"), await sign("slack", challenge));
+  it("answers a signed url_verification with the challenge, and stores nothing", async () => {
+    const signed = await sign("slack", challenge);
+    const res = await post(presetSource("slack"), signed);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ challenge: challenge.challenge });
+    expect(await inspect(presetSource("slack"), await hashId(signed.body))).toBeNull();
   });
   it("refuses an unsigned one", async () => {
     const signed = await sign("slack", challenge);
@@ -51,9 +58,11 @@ describe("meta", () => {
 
 describe("zoom", () => {
   const body = { event: "endpoint.url_validation", payload: { plainToken: "qgg8vlvZRS6UYooatFL8Aw" }, event_ts: Date.now() };
-  it("answers a signed endpoint.url_validation with encryptedToken", async () => {
-    const res = await post(presetSource("zoom"), await sign("zoom", body));
+  it("answers a signed endpoint.url_validation with encryptedToken, and stores nothing", async () => {
+    const signed = await sign("zoom", body);
+    const res = await post(presetSource("zoom"), signed);
     expect(res.status).toBe(200);
+    expect(await inspect(presetSource("zoom"), await hashId(signed.body))).toBeNull();
     const expected = hex(await hmac("sha256", new TextEncoder().encode(PRESET_SIGNING.zoom!), new TextEncoder().encode("qgg8vlvZRS6UYooatFL8Aw")));
     expect(await res.json()).toEqual({ plainToken: "qgg8vlvZRS6UYooatFL8Aw", encryptedToken: expected });
   });
@@ -66,8 +75,10 @@ describe("zoom", () => {
 
 describe("twitch", () => {
   const body = { challenge: "pogchamp-kappa-360noscope-vohiyo", subscription: { id: "f1c2a387", type: "channel.follow", version: "2" } };
-  it("answers a signed webhook_callback_verification with the raw challenge", async () => {
-    const res = await post(presetSource("twitch"), await sign("twitch", body, { event: "webhook_callback_verification" }));
+  it("answers a signed webhook_callback_verification with the raw challenge, and stores nothing", async () => {
+    const signed = await sign("twitch", body, { event: "webhook_callback_verification" });
+    const res = await post(presetSource("twitch"), signed);
+    expect(await inspect(presetSource("twitch"), signed.headers["twitch-eventsub-message-id"]!)).toBeNull();
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/plain");
     expect(await res.text()).toBe(body.challenge);
@@ -83,6 +94,7 @@ describe("discord", () => {
   it("answers a signed interactions PING with {type:1} and a webhook-events PING with 204", async () => {
     const ping = await post(presetSource("discord"), await sign("discord", { id: "1", application_id: "2", type: 1, token: "t", version: 1 }));
     expect(ping.status).toBe(200);
+    expect(await inspect(presetSource("discord"), "1")).toBeNull();
     expect(await ping.json()).toEqual({ type: 1 });
     const eventsPing = await post(presetSource("discord"), await sign("discord", { version: 1, application_id: "2", type: 0 }));
     expect(eventsPing.status).toBe(204);
