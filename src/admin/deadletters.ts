@@ -2,6 +2,7 @@
 import type { Context, Hono } from "hono";
 import type { z } from "zod";
 import { countDead, createJob, deadWhere, getJob, listDead, listJobs, purgeDead } from "../search";
+import { audit } from "./audit";
 import type { AdminBindings } from "./env";
 import { runReplayJob } from "./replay";
 import { apiError, route } from "./route";
@@ -17,6 +18,7 @@ async function startJob(c: Context<AdminBindings>, body: z.output<typeof bulkRep
   const now = Date.now();
   const { job, created } = await createJob(db, { filter, total: await countDead(db, filter), idempotencyKey: idempotencyKey ?? null, now });
   if (created) c.executionCtx.waitUntil(runReplayJob(c.env, job));
+  audit(c, "bulk_replay", { job: job.id, created, total: job.total, filter });
   return c.json(job, created ? 202 : 200, { location: `/api/v1/replays/${job.id}` });
 }
 
@@ -35,7 +37,9 @@ export function deadLetterRoutes(api: Hono<AdminBindings>): void {
 
   route(api, { method: "post", path: "/v1/dead-letters/purge", tag: "dead letters", summary: "Remove dead tasks matching the filter from the dead-letter list (the ledger keeps its record until its window ends)", body: deadFilterSchema, responses: { 200: { description: "how many were purged", schema: purgeResult } } }, async (c, { body }) => {
     if (!c.env.EVENT_INDEX) return noIndex(c);
-    return c.json({ purged: await purgeDead(c.env, deadWhere(body)) });
+    const purged = await purgeDead(c.env, deadWhere(body));
+    audit(c, "purge", { filter: body, purged });
+    return c.json({ purged });
   });
 
   route(api, { method: "get", path: "/v1/replays", tag: "replays", summary: "The 50 most recent replay jobs", responses: { 200: { description: "jobs", schema: jobSchema.array() } } }, async (c) => {

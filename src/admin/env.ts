@@ -12,4 +12,4 @@ export interface AdminEnv {
 }
 
 /** Hono environment of the admin app. */
-export type AdminBindings = { Bindings: AdminEnv };
+export type AdminBindings = { Bindings: AdminEnv; Variables: { requestId: string } };

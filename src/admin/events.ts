@@ -3,6 +3,7 @@ import type { Hono } from "hono";
 import { z } from "zod";
 import { ledgerName } from "../ledger";
 import { listEvents, setTaskStatus } from "../search";
+import { audit } from "./audit";
 import type { AdminBindings, AdminEnv } from "./env";
 import { apiError, route } from "./route";
 import { eventDetailSchema, eventListQuery, eventPageSchema, eventParams, replayOneBody, replayOneResult } from "./schemas";
@@ -61,6 +62,7 @@ export function eventRoutes(api: Hono<AdminBindings>): void {
   route(api, { method: "post", path: "/v1/events/:source/:eventId/replay", tag: "events", summary: "Replay one event's dead tasks (all destinations or one); idempotent", params: eventParams, body: replayOneBody, responses: { 200: { description: "what was re-opened", schema: replayOneResult }, 404: { description: "not stored" } } }, async (c, { params, body }) => {
     const result = await replayOne(c.env, params.source, params.eventId, body);
     if (!result) return apiError(c, 404, "not_found", notStored);
+    audit(c, "replay", { source: params.source, eventId: params.eventId, replayed: result.replayed });
     return c.json(result);
   });
 }

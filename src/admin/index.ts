@@ -1,5 +1,6 @@
 /** Admin stage: the authenticated JSON API under /api/v1 and its OpenAPI document. */
 import { Hono } from "hono";
+import { withRequestId } from "../observe";
 import { requireAdmin } from "./auth";
 import { deadLetterRoutes } from "./deadletters";
 import type { AdminBindings } from "./env";
@@ -15,6 +16,7 @@ export { gateOf, STATS_WINDOWS } from "./operate";
 export { destinationView, redactUrl, sourceView } from "./redact";
 export { buildOpenApi, openApiPath } from "./openapi";
 export { ROUTES } from "./route";
+export { audit } from "./audit";
 export { runReplayJob } from "./replay";
 
 /**
@@ -23,6 +25,7 @@ export { runReplayJob } from "./replay";
  */
 export function createAdminApi() {
   const api = new Hono<AdminBindings>();
+  api.use("*", withRequestId());
   api.use("*", requireAdmin());
   eventRoutes(api);
   deadLetterRoutes(api);

@@ -3,6 +3,7 @@ import type { Context, Hono } from "hono";
 import { loadConfig, type RuntimeConfig } from "../config";
 import { windowStats } from "../search";
 import type { AdminBindings, AdminEnv } from "./env";
+import { audit } from "./audit";
 import { destinationView, sourceView } from "./redact";
 import { apiError, route } from "./route";
 import { destinationParams, destinationViewSchema, gateStatusSchema, pauseBody, sourceViewSchema, statsSchema } from "./schemas";
@@ -57,7 +58,7 @@ export function operateRoutes(api: Hono<AdminBindings>): void {
       if (!config.destinations.has(params.name)) return apiError(c, 404, "not_found", "no such destination in the EDGEHOOK config");
       const gate = gateOf(c.env, params.name);
       const status = action === "pause" ? await gate.pause((body as { reason: string }).reason) : await gate.resume();
-      console.log(JSON.stringify({ msg: `destination_${action}`, destination: params.name, requestId: c.get("requestId" as never) }));
+      audit(c, action, { destination: params.name });
       return c.json(status);
     });
   }

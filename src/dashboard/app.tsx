@@ -1,7 +1,8 @@
 /** Dashboard stage: the operator page at /dashboard, server-rendered with Hono JSX (no build step, no script). */
 import { Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
-import { destinationView, gateOf, ledgerOf, payloadPreview, replayOne, runReplayJob, STATS_WINDOWS, tokensEqual } from "../admin";
+import { audit, destinationView, gateOf, ledgerOf, payloadPreview, replayOne, runReplayJob, STATS_WINDOWS, tokensEqual } from "../admin";
+import { withRequestId } from "../observe";
 import { loadConfig } from "../config";
 import { createJob, countDead, getJob, listDead, listEvents, throughput, windowStats } from "../search";
 import { isSecure, requireSession, sameOrigin, SECURITY_HEADERS, type DashboardBindings } from "./auth";
@@ -27,10 +28,12 @@ function loginRoutes(dash: Hono<DashboardBindings>): void {
     const given = (await c.req.parseBody()).token;
     if (!sameOrigin(c)) return c.text("cross-site request refused", 403);
     if (!token || typeof given !== "string" || given.length === 0 || !(await tokensEqual(given, token))) {
+      audit(c, "login_refused", {});
       return c.html(<LoginPage error="That is not the admin token." disabled={!token} />, 401);
     }
     const secure = isSecure(c);
     setCookie(c, cookieName(secure), await createSession(token, Date.now()), { httpOnly: true, sameSite: "Strict", secure, path: "/", maxAge: SESSION_SECONDS });
+    audit(c, "login", {});
     return c.redirect("/dashboard", 303);
   });
 }
@@ -41,6 +44,7 @@ function loginRoutes(dash: Hono<DashboardBindings>): void {
  */
 export function createDashboard() {
   const dash = new Hono<DashboardBindings>();
+  dash.use("*", withRequestId());
   loginRoutes(dash);
   dash.use("*", requireSession());
 
@@ -88,6 +92,7 @@ export function createDashboard() {
     const eventId = c.req.param("eventId");
     const result = await replayOne(c.env, source, eventId, { ...(form.destination ? { destination: form.destination } : {}), includeDelivered: form.includeDelivered === "1" });
     if (!result) return c.text("no such event in the ledger", 404);
+    audit(c, "replay", { source, eventId, replayed: result.replayed });
     return c.redirect(`/dashboard/events/${encodeURIComponent(source)}/${encodeURIComponent(eventId)}`, 303);
   });
 
@@ -110,6 +115,7 @@ export function createDashboard() {
     const filter = destination ? { destination } : {};
     const { job, created } = await createJob(db, { filter, total: await countDead(db, filter), idempotencyKey: null, now: Date.now() });
     if (created) c.executionCtx.waitUntil(runReplayJob(c.env, job));
+    audit(c, "bulk_replay", { job: job.id, total: job.total, filter });
     return c.redirect(`/dashboard/dead-letters?job=${job.id}`, 303);
   });
 
@@ -128,6 +134,7 @@ export function createDashboard() {
     const gate = gateOf(c.env, name);
     if (c.req.param("action") === "pause") await gate.pause("paused from the dashboard");
     else await gate.resume();
+    audit(c, c.req.param("action"), { destination: name });
     return c.redirect("/dashboard/destinations", 303);
   });
 

@@ -5,7 +5,7 @@ import type { AdminEnv } from "../admin";
 import { cookieName, csrfFor, verifyCsrf, verifySession } from "./session";
 
 /** Hono environment of the dashboard. */
-export type DashboardBindings = { Bindings: AdminEnv; Variables: { session: string; csrf: string; form: Record<string, string> } };
+export type DashboardBindings = { Bindings: AdminEnv; Variables: { session: string; csrf: string; form: Record<string, string>; requestId: string } };
 
 /** Headers on every dashboard response: no framing, no caching, no script, forms only to self. */
 export const SECURITY_HEADERS: Record<string, string> = {

@@ -1,4 +1,5 @@
 /** Writes to the event index: batched upserts from the consumer, and state changes from the admin API. */
+import { writePoints, type MetricsEnv } from "../observe";
 import type { IndexStatus } from "./query";
 
 /** One task's state after an attempt (or a skip), as the consumer saw it. */
@@ -18,8 +19,8 @@ export interface IndexUpdate {
   at: number;
 }
 
-/** Bindings the index uses; without `EVENT_INDEX` the index is off. */
-export interface SearchEnv {
+/** Bindings the index uses; without `EVENT_INDEX` the index is off (and without `METRICS`, no data points). */
+export interface SearchEnv extends MetricsEnv {
   EVENT_INDEX?: D1Database;
 }
 
@@ -56,8 +57,14 @@ export function updateStatements(db: D1Database, u: IndexUpdate): D1PreparedStat
   return out;
 }
 
-/** Write a batch of updates to the index in one D1 batch (one round trip). */
+/** Write a batch of updates to the index in one D1 batch (one round trip), and attempts to Analytics Engine. */
 export async function writeIndex(env: SearchEnv, updates: IndexUpdate[]): Promise<void> {
+  writePoints(
+    env,
+    updates
+      .filter((u) => u.latencyMs !== null)
+      .map((u) => ({ kind: "attempt", source: u.source, destination: u.destination, status: u.status, eventType: u.eventType, latencyMs: u.latencyMs, attempts: u.attempts, httpStatus: u.lastStatus })),
+  );
   const db = env.EVENT_INDEX;
   if (!db || updates.length === 0) return;
   await db.batch(updates.flatMap((u) => updateStatements(db, u)));
