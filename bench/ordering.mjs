@@ -4,7 +4,11 @@
  * (wrangler dev on the real wrangler.toml) and sink; a strict-ordering destination that takes 50 ms
  * per request; 50 keys × 20 events posted shuffled and concurrently. Prints the time to deliver all
  * of them beside the serial time (events × 50 ms), the ratio, and order / completeness checks.
- * Usage: npm run bench:ordering [-- --keys 50 --per-key 20 --window 3]
+ * The reorder window must cover the posting time for strict order (events of a key arriving further
+ * apart than the window are delivered in arrival order after the released one): the default, 60 s,
+ * covers posting 1,000 events through the wrangler dev proxy on a loaded machine. The delivery phase
+ * (first to last delivery) is compared with the serial time.
+ * Usage: npm run bench:ordering [-- --keys 50 --per-key 20 --window 60]
  */
 import { Webhook } from "standardwebhooks";
 import { readDevVars, startSink } from "../scripts/sink.mjs";
@@ -16,7 +20,7 @@ const arg = (name, fallback) => {
 };
 const KEYS = arg("keys", 50);
 const PER_KEY = arg("per-key", 20);
-const WINDOW = arg("window", 3);
+const WINDOW = arg("window", 60);
 const SLOW_MS = 50;
 
 const secrets = readDevVars(".dev.vars.example");
@@ -61,7 +65,7 @@ try {
     }
   }));
   const posted = Date.now() - started;
-  const deadline = Date.now() + 300_000;
+  const deadline = Date.now() + 300_000 + WINDOW * 1000;
   while (sink.received.filter((r) => r.status === 200).length < events.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   const took = Date.now() - started;
   const got = sink.received.filter((r) => r.status === 200).sort((a, b) => a.at - b.at);
@@ -73,9 +77,10 @@ try {
   let inOrder = 0;
   for (const ns of perKey.values()) if (ns.every((n, i) => i === 0 || n > ns[i - 1])) inOrder++;
   const serial = events.length * SLOW_MS;
+  const phase = got.length ? got.at(-1).at - got[0].at + SLOW_MS : 0;
   console.log(`strict ordering: ${KEYS} keys × ${PER_KEY} events, destination ${SLOW_MS} ms per request, reorder window ${WINDOW} s`);
-  console.log(`  posted in ${(posted / 1000).toFixed(1)} s; all delivered after ${(took / 1000).toFixed(1)} s (serial would be ${(serial / 1000).toFixed(1)} s + the window)`);
-  console.log(`  ratio serial / actual: ${(serial / took).toFixed(2)}×`);
+  console.log(`  posted in ${(posted / 1000).toFixed(1)} s; all delivered ${(took / 1000).toFixed(1)} s after the first post`);
+  console.log(`  delivery phase (first to last delivery): ${(phase / 1000).toFixed(1)} s; serial would be ${(serial / 1000).toFixed(1)} s → ${(serial / phase).toFixed(1)}× faster with keys in parallel`);
   console.log(`  delivered ${got.length}/${events.length}, distinct webhook-ids ${new Set(got.map((r) => r.webhookId)).size}, keys in order ${inOrder}/${perKey.size}`);
 } finally {
   await gateway.stop();
