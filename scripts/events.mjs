@@ -10,6 +10,7 @@
  *                                               bulk replay job; waits and prints progress
  *   dead   [--destination D] [--source S] [--since T]   dead letters
  *   pause  <destination> [--reason R]  ·  resume <destination>  ·  destinations  ·  stats
+ *   test   <source> [--type T]                  send a signed test event through the source (end to end)
  *
  * Filters: --source S --type T (invoice.* globs) --status pending|delivered|dead --destination D
  *          --since T --until T (T: 15m, 2h, 7d ago; an ISO date; or epoch ms) --q TEXT (in the id)
@@ -179,6 +180,13 @@ export async function run(argv, { fetch: fetchFn = fetch, env = process.env, out
       print(s, () => `${name}: ${s.paused ? `paused (${s.pausedReason})` : "active"}, breaker ${s.breaker.state}`);
       return 0;
     }
+    case "test": {
+      const [source] = rest;
+      if (!source) throw new Error("usage: test <source> [--type T]");
+      const r = await post(`/v1/sources/${encodeURIComponent(source)}/test`, values.type ? { type: values.type } : {});
+      print(r, () => `${source}/${r.eventId}: ${r.status} ${JSON.stringify(r.response)}`);
+      return r.status === 202 ? 0 : 1;
+    }
     case "destinations": {
       const list = await call("/v1/destinations");
       print(list, () => list.map((d) => `${d.name.padEnd(20)} ${d.gate?.paused ? "PAUSED" : "active"}  breaker ${d.gate?.breaker.state ?? "?"}  ${d.url}`).join("\n"));
@@ -191,7 +199,7 @@ export async function run(argv, { fetch: fetchFn = fetch, env = process.env, out
       return 0;
     }
     default:
-      throw new Error(`unknown command "${command}" (list, tail, show, replay, dead, pause, resume, destinations, stats; --help)`);
+      throw new Error(`unknown command "${command}" (list, tail, show, replay, dead, pause, resume, destinations, stats, test; --help)`);
   }
 }
 

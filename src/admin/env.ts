@@ -1,4 +1,5 @@
 /** Bindings and Hono environment of the admin API and the dashboard. */
+import type { Context } from "hono";
 import type { DestinationGate } from "../gate";
 import type { EventLedger } from "../ledger";
 
@@ -10,6 +11,9 @@ export interface AdminEnv {
   DESTINATION_GATE: DurableObjectNamespace<DestinationGate>;
   EVENT_INDEX?: D1Database;
 }
+
+/** How the admin API reaches the ingest app (for signed test events), without a network round trip. */
+export type IngestDispatch = (request: Request, env: AdminEnv, ctx: Context["executionCtx"]) => Response | Promise<Response>;
 
 /** Hono environment of the admin app. */
 export type AdminBindings = { Bindings: AdminEnv; Variables: { requestId: string } };

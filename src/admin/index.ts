@@ -3,14 +3,14 @@ import { Hono } from "hono";
 import { withRequestId } from "../observe";
 import { requireAdmin } from "./auth";
 import { deadLetterRoutes } from "./deadletters";
-import type { AdminBindings } from "./env";
+import type { AdminBindings, IngestDispatch } from "./env";
 import { eventRoutes } from "./events";
 import { buildOpenApi } from "./openapi";
 import { operateRoutes } from "./operate";
 import { ROUTES } from "./route";
 
 export { requireAdmin, tokensEqual } from "./auth";
-export type { AdminBindings, AdminEnv } from "./env";
+export type { AdminBindings, AdminEnv, IngestDispatch } from "./env";
 export { ledgerOf, payloadPreview, replayOne } from "./events";
 export { gateOf, STATS_WINDOWS } from "./operate";
 export { destinationView, redactUrl, sourceView } from "./redact";
@@ -21,15 +21,16 @@ export { runReplayJob } from "./replay";
 
 /**
  * Build the admin API (mounted at /api). Every route, the OpenAPI document included, needs the token.
- * @example app.route("/api", createAdminApi())
+ * `ingest` lets it send signed test events through the app's own ingest route.
+ * @example app.route("/api", createAdminApi({ ingest: (req, env, ctx) => app.fetch(req, env, ctx) }))
  */
-export function createAdminApi() {
+export function createAdminApi(options: { ingest?: IngestDispatch } = {}) {
   const api = new Hono<AdminBindings>();
   api.use("*", withRequestId());
   api.use("*", requireAdmin());
   eventRoutes(api);
   deadLetterRoutes(api);
-  operateRoutes(api);
+  operateRoutes(api, options.ingest);
   api.get("/openapi.json", (c) => c.json(buildOpenApi(ROUTES)));
   api.all("*", (c) => c.json({ error: { code: "not_found", message: "no such admin route (see /api/openapi.json)" } }, 404));
   return api;

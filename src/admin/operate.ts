@@ -2,11 +2,12 @@
 import type { Context, Hono } from "hono";
 import { loadConfig, type RuntimeConfig } from "../config";
 import { windowStats } from "../search";
-import type { AdminBindings, AdminEnv } from "./env";
+import type { AdminBindings, AdminEnv, IngestDispatch } from "./env";
+import { signTestEvent, TEST_EVENT_PRESETS } from "./testevent";
 import { audit } from "./audit";
 import { destinationView, sourceView } from "./redact";
 import { apiError, route } from "./route";
-import { destinationParams, destinationViewSchema, gateStatusSchema, pauseBody, sourceViewSchema, statsSchema } from "./schemas";
+import { destinationParams, destinationViewSchema, gateStatusSchema, pauseBody, sourceParams, sourceViewSchema, statsSchema, testEventBody, testEventResult } from "./schemas";
 
 /** The gate stub of a destination. */
 export function gateOf(env: AdminEnv, name: string) {
@@ -22,8 +23,21 @@ function configOr503(c: Context<AdminBindings>): RuntimeConfig | Response {
 /** Windows reported by the stats route. */
 export const STATS_WINDOWS = { "1h": 3600, "24h": 86_400, "7d": 7 * 86_400 } as const;
 
-/** Register the operate routes. */
-export function operateRoutes(api: Hono<AdminBindings>): void {
+/** Register the operate routes; `ingest` enables signed test events. */
+export function operateRoutes(api: Hono<AdminBindings>, ingest?: IngestDispatch): void {
+  route(api, { method: "post", path: "/v1/sources/:source/test", tag: "config", summary: `Send a signed test event to a source through the real ingest path (presets: ${TEST_EVENT_PRESETS.join(", ")})`, params: sourceParams, body: testEventBody, responses: { 200: { description: "the ingest answer", schema: testEventResult }, 404: { description: "no such source" }, 422: { description: "the preset cannot be signed by the gateway" } } }, async (c, { params, body }) => {
+    const config = configOr503(c);
+    if (config instanceof Response) return config;
+    const source = config.sources.get(params.source);
+    if (!source) return apiError(c, 404, "not_found", "no such source in the EDGEHOOK config");
+    const signed = await signTestEvent(source.config.provider, source.secretValues[0] ?? "", body.type, Date.now());
+    if (!signed || !ingest) return apiError(c, 422, "test_event_unsupported", `test events can be signed for ${TEST_EVENT_PRESETS.join(", ")} sources; for "${source.config.provider}" use npm run send with the provider's key`);
+    const res = await ingest(new Request(new URL(`/webhooks/${encodeURIComponent(params.source)}`, c.req.url), { method: "POST", headers: signed.headers, body: signed.body }), c.env, c.executionCtx);
+    const answer = (await res.json().catch(() => null)) as unknown;
+    audit(c, "test_event", { source: params.source, eventId: signed.eventId, status: res.status });
+    return c.json({ eventId: signed.eventId, status: res.status, response: answer });
+  });
+
   route(api, { method: "get", path: "/v1/sources", tag: "config", summary: "Configured sources (secret names and whether set; never values)", responses: { 200: { description: "sources", schema: sourceViewSchema.array() } } }, (c) => {
     const config = configOr503(c);
     if (config instanceof Response) return config;

@@ -172,4 +172,6 @@ const windowStatsSchema = z.object({
 
 export const statsSchema = z.object({ windows: z.object({ "1h": windowStatsSchema, "24h": windowStatsSchema, "7d": windowStatsSchema }) });
 
+export const sourceParams = z.object({ source: name });
 export const testEventBody = z.object({ type: z.string().min(1).max(200).default("edgehook.test") }).strict();
+export const testEventResult = z.object({ eventId: z.string(), status: z.number().describe("the ingest answer's HTTP status (202 accepted)"), response: z.unknown() });

@@ -24,7 +24,7 @@ export function createApp() {
       : c.json({ status: "config_invalid", problems: loaded.problems.length }, 503);
   });
   app.all("/webhooks/:source", handleWebhook);
-  app.route("/api", createAdminApi());
+  app.route("/api", createAdminApi({ ingest: (request, env, ctx) => app.fetch(request, env as IngestEnv & AdminEnv, ctx) }));
   app.route("/dashboard", createDashboard());
   app.notFound(() => errorResponse("not_found", "no such route; webhooks go to POST /webhooks/<source>"));
   app.onError((error) => {

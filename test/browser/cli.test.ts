@@ -67,6 +67,9 @@ describe("npm run events", () => {
     expect((await cli("destinations")).out).toMatch(/orders\s+PAUSED/);
     expect((await cli("resume", "orders")).out).toContain("orders: active, breaker closed");
     expect((await cli("stats")).out).toMatch(/^1h\s+\d+\.\d%/);
+    const sent = await cli("test", "shop", "--type", "order.test");
+    expect(sent.code).toBe(0);
+    expect(sent.out).toMatch(/^shop\/msg_test_[0-9a-f]+: 202 \{"status":"accepted"/);
   }, 120_000);
 
   it("fails clearly: wrong token, validation errors, unknown commands", async () => {

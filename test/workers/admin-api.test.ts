@@ -181,3 +181,20 @@ describe("config views, destinations and stats", () => {
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/v1/events/{source}/{eventId}/replay", "/api/v1/replays", "/api/v1/dead-letters", "/api/v1/destinations/{name}/pause"]));
   });
 });
+
+describe("POST /api/v1/sources/:source/test", () => {
+  it.each(["sw", "stripe", "github"])("sends a test event signed with the %s source's secret through verification to delivery", async (source) => {
+    const result = await apiJson<{ eventId: string; status: number; response: { status: string } }>(`/v1/sources/${source}/test`, 200, { body: { type: "edgehook.check" } });
+    expect(result.status).toBe(202);
+    expect(result.response.status).toBe("accepted");
+    const view = await settled(source, result.eventId);
+    expect(view.event.eventType).toBe("edgehook.check");
+    expect(view.tasks.map((t) => t.status)).toEqual(["delivered"]);
+  });
+
+  it("422 for a preset the gateway cannot sign, 404 for an unknown source, 400 for a bad body", async () => {
+    expect((await apiJson<ErrorBody>("/v1/sources/acme/test", 422, { body: {} })).error.code).toBe("test_event_unsupported");
+    expect((await api("/v1/sources/nope/test", { body: {} })).status).toBe(404);
+    expect((await api("/v1/sources/sw/test", { body: { type: "" } })).status).toBe(400);
+  });
+});
