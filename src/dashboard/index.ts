@@ -1,2 +1,3 @@
 /** Dashboard stage face: the operator page at /dashboard (see index.tsx). */
 export { createDashboard, createSession, csrfFor, verifySession } from "./app";
+export { fillBuckets } from "./charts";
