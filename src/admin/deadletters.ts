@@ -4,7 +4,7 @@ import type { z } from "zod";
 import { countDead, createJob, deadWhere, getJob, listDead, listJobs, purgeDead } from "../search";
 import { audit } from "./audit";
 import type { AdminBindings } from "./env";
-import { runReplayJob } from "./replay";
+import { continueIfStalled, runReplayJob } from "./replay";
 import { apiError, route } from "./route";
 import { bulkReplayBody, deadFilterSchema, deadListQuery, deadPageSchema, jobParams, jobSchema, purgeResult } from "./schemas";
 
@@ -50,6 +50,8 @@ export function deadLetterRoutes(api: Hono<AdminBindings>): void {
   route(api, { method: "get", path: "/v1/replays/:id", tag: "replays", summary: "One replay job and its progress", params: jobParams, responses: { 200: { description: "the job", schema: jobSchema }, 404: { description: "no such job" } } }, async (c, { params }) => {
     if (!c.env.EVENT_INDEX) return noIndex(c);
     const job = await getJob(c.env.EVENT_INDEX, params.id);
-    return job ? c.json(job) : apiError(c, 404, "not_found", "no such replay job");
+    if (!job) return apiError(c, 404, "not_found", "no such replay job");
+    if (await continueIfStalled(c.env, job, (p) => c.executionCtx.waitUntil(p))) audit(c, "bulk_replay_continued", { job: job.id, done: job.done, total: job.total });
+    return c.json(job);
   });
 }

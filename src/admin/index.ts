@@ -17,7 +17,7 @@ export { destinationView, redactUrl, sourceView } from "./redact";
 export { buildOpenApi, openApiPath } from "./openapi";
 export { ROUTES } from "./route";
 export { audit } from "./audit";
-export { runReplayJob } from "./replay";
+export { continueIfStalled, runReplayJob } from "./replay";
 
 /**
  * Build the admin API (mounted at /api). Every route, the OpenAPI document included, needs the token.

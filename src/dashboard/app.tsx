@@ -1,7 +1,7 @@
 /** Dashboard stage: the operator page at /dashboard, server-rendered with Hono JSX (no build step, no script). */
 import { Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
-import { audit, destinationView, gateOf, ledgerOf, payloadPreview, replayOne, runReplayJob, STATS_WINDOWS, tokensEqual } from "../admin";
+import { audit, continueIfStalled, destinationView, gateOf, ledgerOf, payloadPreview, replayOne, runReplayJob, STATS_WINDOWS, tokensEqual } from "../admin";
 import { withRequestId } from "../observe";
 import { loadConfig } from "../config";
 import { createJob, countDead, getJob, listDead, listEvents, throughput, windowStats } from "../search";
@@ -103,6 +103,7 @@ export function createDashboard() {
     const page = await listDead(db, { limit: 100, ...(cursor ? { cursor } : {}) });
     const jobId = c.req.query("job");
     const job = jobId && /^[0-9a-f-]{36}$/.test(jobId) ? await getJob(db, jobId) : null;
+    if (job) await continueIfStalled(c.env, job, (p) => c.executionCtx.waitUntil(p));
     if ("error" in page) return c.text("that page link is malformed", 400);
     const next = page.nextCursor ? `/dashboard/dead-letters?cursor=${page.nextCursor}` : null;
     return c.html(<DeadLettersPage items={page.items} csrf={c.get("csrf")} job={job} nextHref={next} />);

@@ -1,3 +1,3 @@
-/** Dashboard stage face: the operator page at /dashboard (see index.tsx). */
+/** Dashboard stage face: the operator page at /dashboard (see app.tsx). */
 export { createDashboard, createSession, csrfFor, verifySession } from "./app";
 export { fillBuckets } from "./charts";

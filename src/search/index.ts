@@ -6,5 +6,5 @@
  */
 export { writeIndex, setTaskStatus, purgeDead, updateStatements, type IndexUpdate, type SearchEnv } from "./write";
 export { listEvents, listDead, countDead, nextDead, windowStats, throughput, summaryStatus, type Bucket, type IndexedEvent, type IndexedTask, type Page, type WindowStats } from "./read";
-export { createJob, getJob, listJobs, advanceJob, type ReplayJob } from "./jobs";
+export { createJob, getJob, listJobs, advanceJob, claimJob, type ReplayJob } from "./jobs";
 export { buildEventQuery, buildDeadQuery, deadWhere, encodeCursor, decodeCursor, likeLiteral, quantile, type DeadFilter, type EventFilter, type IndexStatus, type Query } from "./query";

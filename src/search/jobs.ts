@@ -74,6 +74,15 @@ export async function listJobs(db: D1Database, limit: number): Promise<ReplayJob
   return (await db.prepare("SELECT * FROM replay_jobs ORDER BY created_at DESC LIMIT ?").bind(limit).all<JobRow>()).results.map(toJob);
 }
 
+/**
+ * Claim a stalled running job for continuation: succeeds for exactly one caller (compare-and-set on
+ * the `updated_at` the caller saw), so two pollers never run it twice at once.
+ */
+export async function claimJob(db: D1Database, id: string, seenUpdatedAt: number, now: number): Promise<boolean> {
+  const result = await db.prepare("UPDATE replay_jobs SET updated_at = ? WHERE id = ? AND state = 'running' AND updated_at = ?").bind(now, id, seenUpdatedAt).run();
+  return result.meta.changes === 1;
+}
+
 /** Add progress to a job; `state`/`error` when it ends. */
 export async function advanceJob(
   db: D1Database,

@@ -2,7 +2,10 @@
  * Bulk replay after an outage, through the real queue, ledgers, index and sink: 500 events die while
  * the destination answers 503; after it heals, one replay job delivers every one of them exactly once.
  */
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { runReplayJob } from "../../src/admin";
+import { countDead, createJob } from "../../src/search";
 import { api, apiJson, postMany, setSwitch } from "./admin-helpers";
 import { inspect, received, waitFor } from "./helpers";
 
@@ -84,5 +87,33 @@ describe("dead letters", () => {
     expect((await api("/v1/replays/not-a-uuid")).status).toBe(400);
     expect((await api(`/v1/replays/${crypto.randomUUID()}`)).status).toBe(404);
     await setSwitch("outage", 200);
+  });
+});
+
+describe("a replay job that outlives its invocation", () => {
+  it("stops at its time budget still running, and the next read after a stall continues it to the end", async () => {
+    await setSwitch("outage", 503);
+    const since = Date.now();
+    const ids = await postMany("outage", 30);
+    await waitFor(async () => (await allDead("outage")).filter((t) => ids.includes(t.eventId)).length === 30, 30_000, "30 dead letters");
+    await setSwitch("outage", 200);
+    const filter = { destination: "outage", since };
+    const { job } = await createJob(env.EVENT_INDEX, { filter, total: await countDead(env.EVENT_INDEX, filter), idempotencyKey: null, now: Date.now() });
+    expect(job.total).toBe(30);
+    await runReplayJob(env, job, 0); // a budget of 0: one chunk, then the invocation "ends"
+    const partial = await apiJson<Job>(`/v1/replays/${job.id}`, 200);
+    expect(partial).toMatchObject({ state: "running", done: 25, replayed: 25 });
+    // Not stalled yet: reading it again changes nothing.
+    expect(await apiJson<Job>(`/v1/replays/${job.id}`, 200)).toMatchObject({ state: "running", done: 25 });
+    // Time passes with no progress (as if its invocation was cut off).
+    await env.EVENT_INDEX.prepare("UPDATE replay_jobs SET updated_at = updated_at - 60000 WHERE id = ?").bind(job.id).run();
+    const finished = await waitFor(async () => {
+      const j = await apiJson<Job>(`/v1/replays/${job.id}`, 200);
+      return j.state === "done" ? j : undefined;
+    }, 30_000, "the continued job");
+    expect(finished).toMatchObject({ total: 30, done: 30, replayed: 30, skipped: 0 });
+    await waitFor(async () => (await Promise.all(ids.map((id) => inspect("outage", id)))).every((v) => v?.tasks[0]?.status === "delivered"), 30_000, "all 30 delivered");
+    const hits = (await received("/switch/outage")).filter((h) => ids.includes(h.headers["edgehook-event-id"]!) && h.status === 200);
+    expect(hits).toHaveLength(30);
   });
 });
