@@ -5,6 +5,8 @@
  * Prints figures and ratios (and writes bench/results/latest.json); never asserts anything.
  *
  *   npm run bench -- [--rounds 2] [--duration 5] [--connections 16] [--only floor,card,edgehook,peer]
+ *                    [--variant name=<worker entry>]...  adds Edgehook built from another entry (a copy
+ *                                                of src/ before or after a change), for before/after figures
  */
 import autocannon from "autocannon";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -20,7 +22,8 @@ const opt = (name, fallback) => (args.includes(`--${name}`) ? args[args.indexOf(
 const ROUNDS = Number(opt("rounds", "2"));
 const DURATION = Number(opt("duration", "5"));
 const CONNECTIONS = Number(opt("connections", "16"));
-const ONLY = opt("only", "floor,card,edgehook,peer").split(",");
+const VARIANTS = Object.fromEntries(args.flatMap((a, i) => (a === "--variant" ? [args[i + 1].split("=")] : [])));
+const ONLY = opt("only", "floor,card,edgehook,peer").split(",").concat(Object.keys(VARIANTS));
 const MIXES = ["fresh", "duplicate", "invalid"];
 const DUP_SET = 100;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -35,6 +38,9 @@ async function startTargets() {
       redis = await startRedis();
       const t = await startServer("bench/peer.mjs", ["--port", String(await freePort()), "--redis", redis.url, "--dest", dest]);
       targets[name] = { ...t, pids: [t.pid, redis.pid] };
+    } else if (VARIANTS[name]) {
+      const t = await startServer("bench/serve.mjs", ["edgehook", "--entry", VARIANTS[name], "--port", String(await freePort()), "--dest", dest]);
+      targets[name] = { ...t, pids: [t.pid] };
     } else {
       const t = await startServer("bench/serve.mjs", [name, "--port", String(await freePort()), "--dest", dest]);
       targets[name] = { ...t, pids: [t.pid] };
@@ -103,9 +109,22 @@ async function cell(target, mix, { bytes = 1024, connections = CONNECTIONS, dura
 
 const median = (xs) => percentile(xs, 50);
 
+/** Ratios within one round (cells measured minutes apart see different background load). */
+function withRoundRatios(rows) {
+  for (const r of rows) {
+    const same = (t) => rows.find((o) => o.round === r.round && o.mix === r.mix && o.bytes === r.bytes && o.target === t);
+    const floor = same("floor");
+    const card = same("card");
+    r.xFloor = floor ? r.rps / floor.rps : NaN;
+    r.xCard = card ? r.rps / card.rps : NaN;
+    r.xCardCpu = card ? r.cpuMsPerReq / card.cpuMsPerReq : NaN;
+  }
+  return rows;
+}
+
 function summarise(rows) {
   const out = {};
-  for (const r of rows) {
+  for (const r of withRoundRatios(rows)) {
     const k = `${r.mix}|${r.target}`;
     (out[k] ??= []).push(r);
   }
@@ -115,6 +134,9 @@ function summarise(rows) {
       p50: median(rs.map((r) => r.p50)),
       p99: median(rs.map((r) => r.p99)),
       cpuMsPerReq: median(rs.map((r) => r.cpuMsPerReq)),
+      xFloor: median(rs.map((r) => r.xFloor)),
+      xCard: median(rs.map((r) => r.xCard)),
+      xCardCpu: median(rs.map((r) => r.xCardCpu)),
       codes: rs.map((r) => r.codes),
       errors: rs.reduce((a, r) => a + r.errors, 0),
       rounds: rs.length,
@@ -125,16 +147,14 @@ function summarise(rows) {
 function printTable(summary) {
   const f = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : "–");
   for (const mix of MIXES) {
-    console.log(`\n### ${mix} (${CONNECTIONS} connections, ${DURATION} s × ${ROUNDS} rounds, 1 KiB)`);
+    console.log(`\n### ${mix} (${CONNECTIONS} connections, ${DURATION} s × ${ROUNDS} rounds, 1 KiB; medians; ratios are medians of per-round ratios)`);
     console.log("| target | req/s | p50 ms | p99 ms | CPU ms/req | × floor req/s | × card req/s | × card CPU/req | statuses |");
     console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
-    const floor = summary[`${mix}|floor`];
-    const card = summary[`${mix}|card`];
     for (const t of ONLY) {
       const s = summary[`${mix}|${t}`];
       if (!s) continue;
       const statuses = [...new Set(s.codes.flatMap((c) => Object.keys(c)))].join(",") + (s.errors ? ` (+${s.errors} errors)` : "");
-      console.log(`| ${t} | ${f(s.rps, 0)} | ${f(s.p50, 1)} | ${f(s.p99, 1)} | ${f(s.cpuMsPerReq, 3)} | ${floor ? f(s.rps / floor.rps) : "–"} | ${card ? f(s.rps / card.rps) : "–"} | ${card ? f(s.cpuMsPerReq / card.cpuMsPerReq) : "–"} | ${statuses} |`);
+      console.log(`| ${t} | ${f(s.rps, 0)} | ${f(s.p50, 1)} | ${f(s.p99, 1)} | ${f(s.cpuMsPerReq, 3)} | ${f(s.xFloor)} | ${f(s.xCard)} | ${f(s.xCardCpu)} | ${statuses} |`);
     }
   }
 }

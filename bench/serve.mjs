@@ -14,7 +14,7 @@
  */
 import { build } from "esbuild";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
@@ -30,6 +30,29 @@ const port = Number(opt("port", "0"));
 const dest = opt("dest", "http://127.0.0.1:9/unset");
 const persist = opt("persist", mkdtempSync(join(tmpdir(), `edgehook-bench-${target}-`)));
 const [batchSize, batchTimeout] = (opt("batch", "") || "").split(",").map(Number);
+
+/** Apply the D1 migrations (migrations/*.sql) to the event index, as `wrangler d1 migrations apply` would. */
+async function applyMigrations() {
+  if (!existsSync("migrations")) return;
+  const db = await mf.getD1Database("EVENT_INDEX");
+  for (const file of readdirSync("migrations").filter((f) => f.endsWith(".sql")).sort()) {
+    const statements = readFileSync(join("migrations", file), "utf8")
+      .split("\n")
+      .filter((line) => !line.trim().startsWith("--"))
+      .join("\n")
+      .split(";")
+      .map((q) => q.trim())
+      .filter(Boolean);
+    for (const q of statements) {
+      try {
+        await db.prepare(q).run();
+      } catch (error) {
+        // Restarting on persisted state (crash tests): the schema is already there.
+        if (!/already exists/.test(String(error))) throw error;
+      }
+    }
+  }
+}
 
 async function bundle(entry) {
   const out = await build({
@@ -91,24 +114,16 @@ async function workerFor(name) {
   throw new Error(`unknown target ${name}; use edgehook, floor or card`);
 }
 
-const mf = new Miniflare(convertV4MiniflareOptions({
-  host: "127.0.0.1",
-  port,
-  durableObjectsPersist: join(persist, "do"),
-  kvPersist: join(persist, "kv"),
-  cachePersist: join(persist, "cache"),
-  // Logs are part of the product's cost (workerd still writes them); drain them unless asked.
-  handleRuntimeStdio(stdout, stderr) {
-    if (process.env.BENCH_LOGS) {
-      stdout.pipe(process.stderr);
-      stderr.pipe(process.stderr);
-    } else {
-      stdout.resume();
-      stderr.pipe(process.stderr);
-    }
+const mf = new Miniflare({
+  ...convertV4MiniflareOptions({ host: "127.0.0.1", port, workers: [await workerFor(target)] }),
+  // Durable Objects (SQLite), D1, queues' state: kept here, so a restart on the same directory resumes.
+  resourcePersistencePath: persist,
+  // The worker still formats every log line; printing them is left out unless asked (BENCH_LOGS=1).
+  handleStructuredLogs: (log) => {
+    if (process.env.BENCH_LOGS) process.stderr.write(`${log.message}\n`);
   },
-  workers: [await workerFor(target)],
-}));
+});
 const url = await mf.ready;
+if (target === "edgehook") await applyMigrations();
 process.stdout.write(`ready ${url.origin}\n`);
 process.on("SIGTERM", () => mf.dispose().finally(() => process.exit(0)));

@@ -32,10 +32,13 @@ export function startServer(script, args, { timeoutMs = 90_000, env = {} } = {})
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${script} ${args[0]} did not start:\n${logs.join("")}`)), timeoutMs);
     let buffered = "";
+    let ready = false;
     child.stdout.on("data", (d) => {
+      if (ready) return;
       buffered += String(d);
       const m = buffered.match(/ready (\S+)/);
-      if (m && timer) {
+      if (m) {
+        ready = true;
         clearTimeout(timer);
         resolve({
           url: m[1].replace(/\/$/, ""),

@@ -1,0 +1,1 @@
+export const BENCH_SECRETS: { STRIPE_WEBHOOK_SECRET: string; SINK_SIGNING_SECRET: string; ADMIN_TOKEN: string };
