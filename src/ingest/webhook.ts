@@ -44,11 +44,12 @@ export async function handleWebhook(c: Context<{ Bindings: IngestEnv }>): Promis
 
   const headers = c.req.raw.headers;
   const request = { method: c.req.method, url: c.req.url, headers, body };
-  const json = tryParseJson(body);
+  // JSON is parsed before verification only where a handshake needs it: a forged body costs no parse.
+  const early = source.preset.handshake ? tryParseJson(body) : undefined;
   const verify = () =>
     source.verifier(request, { secrets: source.secretValues, toleranceSeconds: source.config.toleranceSeconds, now: started });
   if (source.preset.handshake) {
-    const answer = await source.preset.handshake({ request, json, source: source.config, secrets: source.secretValues, verify });
+    const answer = await source.preset.handshake({ request, json: early, source: source.config, secrets: source.secretValues, verify });
     if (answer) {
       log({ source: sourceName, status: answer.status, result: "handshake", ms: Date.now() - started });
       return answer;
@@ -62,6 +63,7 @@ export async function handleWebhook(c: Context<{ Bindings: IngestEnv }>): Promis
     return errorResponse(verdict.reason, verdict.hint);
   }
 
+  const json = source.preset.handshake ? early : tryParseJson(body);
   const identity = await identify(source, headers, body, json, started);
   if (!identity.ok) return errorResponse("payload_malformed", identity.message);
 
