@@ -47,7 +47,7 @@ export const indexedEventSchema = z.object({
   eventType: z.string(),
   receivedAt: z.number(),
   occurredAt: z.number(),
-  status: taskStatusSchema,
+  status: z.enum(["pending", "delivered", "dead", "expired", "purged", "unrouted"]).describe("unrouted: no destination matched (indexed via indexAccepted)"),
   tasks: z.array(indexedTaskSchema),
 });
 

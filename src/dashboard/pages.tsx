@@ -70,7 +70,7 @@ export function EventsPage({ filter, items, nextHref, error }: { filter: EventFi
           ))}
         </tbody>
       </table>
-      {items.length === 0 ? <p>No events match. Events routed to no destination are not indexed; open them by id.</p> : null}
+      {items.length === 0 ? <p>No events match.</p> : null}
       {nextHref ? <p><a href={nextHref}>Next page →</a></p> : null}
     </Layout>
   );

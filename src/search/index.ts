@@ -2,9 +2,9 @@
  * Search stage: the D1 event index, written off the request path in batches by the delivery
  * consumer (and by the admin API when it replays). The ledger stays the source of truth; the index
  * is for search, dead-letter lists, bulk replay and stats. Events routed to no destination never
- * reach the consumer, so they are not indexed (their ledger is still readable by id).
+ * reach the consumer; the ingest stage indexes them with `indexAccepted` (status `unrouted`).
  */
-export { writeIndex, setTaskStatus, purgeDead, updateStatements, type IndexUpdate, type SearchEnv } from "./write";
+export { writeIndex, indexAccepted, setTaskStatus, purgeDead, updateStatements, type IndexUpdate, type SearchEnv } from "./write";
 export { listEvents, listDead, countDead, nextDead, windowStats, throughput, summaryStatus, type Bucket, type IndexedEvent, type IndexedTask, type Page, type WindowStats } from "./read";
 export { createJob, getJob, listJobs, advanceJob, claimJob, type ReplayJob } from "./jobs";
 export { buildEventQuery, buildDeadQuery, deadWhere, encodeCursor, decodeCursor, likeLiteral, quantile, type DeadFilter, type EventFilter, type IndexStatus, type Query } from "./query";

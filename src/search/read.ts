@@ -21,8 +21,8 @@ export interface IndexedEvent {
   eventType: string;
   receivedAt: number;
   occurredAt: number;
-  /** `dead` if any task is dead, else `pending` if any is pending, else `delivered`. */
-  status: IndexStatus;
+  /** `dead` if any task is dead, else `pending` if any is pending, else `delivered`; `unrouted` without tasks. */
+  status: IndexStatus | "unrouted";
   tasks: IndexedTask[];
 }
 
@@ -64,8 +64,9 @@ const toTask = (r: TaskRow): IndexedTask => ({
   updatedAt: r.updated_at,
 });
 
-/** The summary status of an event from its tasks' states. */
-export function summaryStatus(statuses: IndexStatus[]): IndexStatus {
+/** The summary status of an event from its tasks' states (`unrouted`: no destination matched). */
+export function summaryStatus(statuses: IndexStatus[]): IndexStatus | "unrouted" {
+  if (statuses.length === 0) return "unrouted";
   for (const s of ["dead", "pending", "delivered", "expired", "purged"] as const) if (statuses.includes(s)) return s;
   return "delivered";
 }

@@ -70,6 +70,18 @@ export async function writeIndex(env: SearchEnv, updates: IndexUpdate[]): Promis
   await db.batch(updates.flatMap((u) => updateStatements(db, u)));
 }
 
+/**
+ * Index an accepted event that has no task (routed to no destination, or every route filtered it
+ * out): such events never reach the delivery consumer. Call off the response path (waitUntil).
+ * @example ctx.waitUntil(indexAccepted(env, event).catch(() => {}))
+ */
+export async function indexAccepted(env: SearchEnv, e: { source: string; eventId: string; eventType: string; receivedAt: number; occurredAt: number }): Promise<void> {
+  if (!env.EVENT_INDEX) return;
+  await env.EVENT_INDEX.prepare("INSERT INTO events (source, event_id, event_type, received_at, occurred_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source, event_id) DO NOTHING")
+    .bind(e.source, e.eventId, e.eventType, e.receivedAt, e.occurredAt, e.receivedAt)
+    .run();
+}
+
 /** Set the index state of some tasks (after a replay, or to sync with the ledger) unless a later update landed. */
 export async function setTaskStatus(
   env: SearchEnv,

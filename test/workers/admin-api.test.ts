@@ -1,7 +1,7 @@
 /** The admin API over the real pipeline: list/search, detail, validation, pagination, replay one, stats, config views. */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { writeIndex, type IndexUpdate } from "../../src/search";
+import { indexAccepted, writeIndex, type IndexUpdate } from "../../src/search";
 import { api, apiJson, postMany, SECRET_VALUES, setSwitch } from "./admin-helpers";
 import { received, settled, waitFor } from "./helpers";
 
@@ -55,6 +55,14 @@ describe("GET /api/v1/events", () => {
     const dead = await apiJson<Page<Ev>>(`/v1/events?source=${source}&status=dead&limit=200`, 200);
     expect(dead.items.map((e) => e.eventId)).toEqual(["evt_021", "evt_018", "evt_015", "evt_012", "evt_009", "evt_006", "evt_003", "evt_000"]);
     expect(dead.items.every((e) => e.status === "dead")).toBe(true);
+  });
+
+  it("an event indexed without tasks (routed nowhere) is listed as unrouted", async () => {
+    const source = `nowhere-${crypto.randomUUID().slice(0, 8)}`;
+    await indexAccepted(env, { source, eventId: "evt_unrouted", eventType: "ping", receivedAt: 5, occurredAt: 5 });
+    await indexAccepted(env, { source, eventId: "evt_unrouted", eventType: "ping", receivedAt: 5, occurredAt: 5 });
+    const page = await apiJson<Page<Ev>>(`/v1/events?source=${source}`, 200);
+    expect(page.items).toEqual([expect.objectContaining({ eventId: "evt_unrouted", status: "unrouted", tasks: [] })]);
   });
 
   it("an out-of-order older update never moves a task back", async () => {

@@ -45,6 +45,7 @@ describe("small pure helpers", () => {
     expect(summaryStatus(["delivered", "dead", "pending"])).toBe("dead");
     expect(summaryStatus(["delivered", "pending"])).toBe("pending");
     expect(summaryStatus(["delivered"])).toBe("delivered");
+    expect(summaryStatus([])).toBe("unrouted");
   });
   it("payloadPreview keeps UTF-8 text (also cut inside a character) and base64s binary", () => {
     expect(payloadPreview(new TextEncoder().encode('{"a":"é"}'))).toEqual({ encoding: "utf8", data: '{"a":"é"}', truncated: false });
