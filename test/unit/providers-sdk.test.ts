@@ -1,7 +1,7 @@
 /**
  * Cross-checks against the official packages. Where a package signs (stripe, @octokit/webhooks-methods,
  * standardwebhooks, svix, twilio, @hubspot/api-client, @adyen/api-library), random payloads it signs
- * must verify; where a package only verifies (paddle, sendgrid, razorpay, and the verify halves of the
+ * must verify; where a package only verifies (square, paddle, mux, sendgrid, razorpay, and the verify halves of the
  * above), Edgehook's test signer must pass it.
  */
 import { sign as octokitSign, verify as octokitVerify } from "@octokit/webhooks-methods";
@@ -9,6 +9,8 @@ import { hmacValidator } from "@adyen/api-library";
 import { Signature } from "@hubspot/api-client";
 import { Paddle } from "@paddle/paddle-node-sdk";
 import { EventWebhook } from "@sendgrid/eventwebhook";
+import Mux from "@mux/mux-node";
+import { WebhooksHelper as SquareWebhooks } from "square";
 import fc from "fast-check";
 import razorpay from "razorpay";
 import { Webhook as StandardWebhook } from "standardwebhooks";
@@ -199,6 +201,27 @@ describe("verify-only packages accept Edgehook's signer", () => {
       fc.asyncProperty(secretArb, payloadArb, async (secret, body) => {
         const signed = await signRequest({ preset: "razorpay", secret, body });
         expect(razorpay.validateWebhookSignature(body, signed.headers["x-razorpay-signature"]!, secret)).toBe(true);
+      }),
+      RUNS,
+    );
+  });
+
+  it("square WebhooksHelper.verifySignature", async () => {
+    const notificationUrl = "https://hooks.example.com/webhooks/square";
+    await fc.assert(
+      fc.asyncProperty(secretArb, payloadArb, async (signatureKey, requestBody) => {
+        const signed = await signRequest({ preset: "square", secret: signatureKey, url: notificationUrl, body: requestBody });
+        expect(await SquareWebhooks.verifySignature({ requestBody, signatureHeader: signed.headers["x-square-hmacsha256-signature"]!, signatureKey, notificationUrl })).toBe(true);
+      }),
+      RUNS,
+    );
+  });
+  it("mux webhooks.verifySignature", async () => {
+    const mux = new Mux({ tokenId: "x", tokenSecret: "y" });
+    await fc.assert(
+      fc.asyncProperty(secretArb, payloadArb, async (secret, body) => {
+        const signed = await signRequest({ preset: "mux", secret, body });
+        await expect(mux.webhooks.verifySignature(body, signed.headers, secret)).resolves.toBeUndefined();
       }),
       RUNS,
     );
