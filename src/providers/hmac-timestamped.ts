@@ -131,8 +131,9 @@ const square = hmacPreset(
   { usesUrl: true },
 );
 
-// linear/linear packages/sdk/src/webhooks/client.ts: hex HMAC of the body; webhookTimestamp (ms, in the
-// signed body, else the Linear-Timestamp header) must be within tolerance (the SDK allows 60 s).
+// linear/linear packages/sdk/src/webhooks/client.ts: hex HMAC of the body; the signed body's
+// webhookTimestamp (ms) must be within tolerance (SDK: 60 s). Like the current SDK, the unsigned
+// Linear-Timestamp header is not trusted: a body without webhookTimestamp is refused.
 const linearBody = hmacVerifier({ parse: prefixedHeader("linear-signature") });
 const linearVerifier: Verifier = async (request, options) => {
   const result = await linearBody(request, options);
@@ -144,9 +145,8 @@ const linearVerifier: Verifier = async (request, options) => {
     parsed = undefined;
   }
   const signed = getPath(parsed, "webhookTimestamp");
-  const ts = typeof signed === "number" ? String(signed) : request.headers.get("linear-timestamp");
-  if (ts === null) return { ok: false, reason: "signature_missing", hint: "the webhookTimestamp is missing" };
-  return checkTimestamp(ts, "ms", options) ?? result;
+  if (typeof signed !== "number") return { ok: false, reason: "signature_missing", hint: "the signed body has no numeric webhookTimestamp" };
+  return checkTimestamp(String(signed), "ms", options) ?? result;
 };
 const linear: Preset = {
   id: "linear",

@@ -111,3 +111,12 @@ for (const c of CASES) {
     }
   });
 }
+
+describe("linear: only the signed body timestamp counts", () => {
+  const c = CASES.find((x) => x.preset === "linear")!;
+  it("refuses a validly signed body without webhookTimestamp, whatever the Linear-Timestamp header says", async () => {
+    const req = await build(c, { body: JSON.stringify({ action: "create", type: "Issue", data: { id: "x" } }) });
+    expect(req.headers["linear-timestamp"]).toBe(String(NOW));
+    rejected(await verify(c, req), "signature_missing", c);
+  });
+});

@@ -9,7 +9,7 @@ import { build, mutateBody, NOW, signatureText, verify, withSignature, type Buil
 
 const RUNS = { numRuns: 30 };
 /** Presets whose body may be any bytes (the others need a provider-shaped body: fields, params, passcode). */
-const SHAPED = new Set(["twilio", "adyen", "mailgun", "figma", "microsoft-graph"]);
+const SHAPED = new Set(["twilio", "adyen", "mailgun", "figma", "microsoft-graph", "linear"]);
 /** Presets whose key is the secret's UTF-8 bytes, so any secret string is a valid key. */
 const UTF8_KEY = new Set(["github", "bitbucket", "shopify", "slack", "square", "paddle", "linear", "intercom", "zoom", "hubspot", "twitch", "typeform", "calendly", "vercel", "sentry", "pagerduty", "jira", "notion", "segment", "zendesk", "mux", "lemon-squeezy", "coinbase-commerce", "razorpay", "dropbox", "asana", "meta", "netlify", "stripe", "generic-hmac"]);
 

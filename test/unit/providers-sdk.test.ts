@@ -1,7 +1,7 @@
 /**
  * Cross-checks against the official packages. Where a package signs (stripe, @octokit/webhooks-methods,
  * standardwebhooks, svix, twilio, @hubspot/api-client, @adyen/api-library), random payloads it signs
- * must verify; where a package only verifies (square, paddle, mux, sendgrid, razorpay, and the verify halves of the
+ * must verify; where a package only verifies (square, paddle, mux, linear, discord-interactions, sendgrid, razorpay, and the verify halves of the
  * above), Edgehook's test signer must pass it.
  */
 import { sign as octokitSign, verify as octokitVerify } from "@octokit/webhooks-methods";
@@ -10,6 +10,8 @@ import { Signature } from "@hubspot/api-client";
 import { Paddle } from "@paddle/paddle-node-sdk";
 import { EventWebhook } from "@sendgrid/eventwebhook";
 import Mux from "@mux/mux-node";
+import { LinearWebhookClient } from "@linear/sdk/webhooks";
+import { verifyKey as discordVerifyKey } from "discord-interactions";
 import { WebhooksHelper as SquareWebhooks } from "square";
 import fc from "fast-check";
 import razorpay from "razorpay";
@@ -222,6 +224,27 @@ describe("verify-only packages accept Edgehook's signer", () => {
       fc.asyncProperty(secretArb, payloadArb, async (secret, body) => {
         const signed = await signRequest({ preset: "mux", secret, body });
         await expect(mux.webhooks.verifySignature(body, signed.headers, secret)).resolves.toBeUndefined();
+      }),
+      RUNS,
+    );
+  });
+  it("linear LinearWebhookClient.verify (signed body webhookTimestamp)", async () => {
+    await fc.assert(
+      fc.asyncProperty(secretArb, async (secret) => {
+        const body = sampleEvent("linear");
+        const signed = await signRequest({ preset: "linear", secret, body });
+        expect(new LinearWebhookClient(secret).verify(Buffer.from(body), signed.headers["linear-signature"]!)).toBe(true);
+      }),
+      RUNS,
+    );
+  });
+  it("discord-interactions verifyKey (Ed25519, hex public key)", async () => {
+    const seed = "d217b5a5a3c87aa3ce2daebf669351fa65941748a0e67f0514e85ec50ae47e51";
+    const publicKey = await publicKeyFor("discord", seed);
+    await fc.assert(
+      fc.asyncProperty(payloadArb, async (body) => {
+        const signed = await signRequest({ preset: "discord", secret: seed, body });
+        expect(await discordVerifyKey(body, signed.headers["x-signature-ed25519"]!, signed.headers["x-signature-timestamp"]!, publicKey)).toBe(true);
       }),
       RUNS,
     );
