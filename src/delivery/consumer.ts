@@ -99,6 +99,10 @@ async function deliverEach(env: DeliveryEnv, messages: Incoming[], destination: 
             break;
           }
           const order = await gateOrder(env, destination, message);
+          if (order === "wait") {
+            await defer(env, [message], 1); // drop-stale: another event of its key is in flight
+            break;
+          }
           if (order !== "go") {
             message.ack(); // held by the sequencer, or recorded as stale
             break;
@@ -130,10 +134,10 @@ async function deliverBatched(env: DeliveryEnv, messages: Incoming[], destinatio
   const claims = await Promise.all(
     messages.map((m) =>
       guarded(m, async () => {
-        if ((await gateOrder(env, destination, m)) !== "go") {
-          m.ack(); // stale under drop-stale ordering (strict cannot batch)
-          return null;
-        }
+        const order = await gateOrder(env, destination, m);
+        if (order === "wait") await defer(env, [m], 1); // drop-stale: another event of its key is in flight
+        else if (order !== "go") m.ack(); // stale under drop-stale ordering (strict cannot batch)
+        if (order !== "go") return null;
         return claim(env, m, destination);
       }),
     ),
@@ -144,7 +148,15 @@ async function deliverBatched(env: DeliveryEnv, messages: Incoming[], destinatio
     const group = tasks.slice(i, i + maxEvents);
     const attempt = Math.max(...group.map((t) => t.attempt));
     const result = await sendBatchDelivery(destination, group.map((t) => t.delivery), attempt);
-    const finished = await Promise.all(group.map((t) => guarded(t.message, () => finishAttempt(t, destination, result))));
+    const finished = await Promise.all(
+      group.map((t) =>
+        guarded(t.message, async () => {
+          const done = await finishAttempt(t, destination, result);
+          await settleOrder(env, destination, t.message.body, done.update.status, done.retryAt);
+          return done;
+        }),
+      ),
+    );
     out.push(...finished.filter((r): r is Result => r !== null));
   }
   return out;

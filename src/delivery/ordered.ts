@@ -36,35 +36,39 @@ export function sequencer(env: OrderingEnv, destination: string, key: string): D
 
 /**
  * Decide, before any attempt, what happens to each message under the destination's ordering mode:
- * `go` (attempt now), `held` (the sequencer owns it: ack) or `stale` (record, ack, never send).
+ * `go` (attempt now), `held` (the sequencer owns it: ack), `stale` (recorded; ack, never send) or
+ * `wait` (drop-stale: another event of the key is in flight; put the message back for a moment).
  */
-export async function gateOrder(env: OrderingEnv, destination: RuntimeDestination, message: Message<DeliveryMessage>): Promise<"go" | "held" | "stale"> {
+export async function gateOrder(env: OrderingEnv, destination: RuntimeDestination, message: Message<DeliveryMessage>): Promise<"go" | "held" | "stale" | "wait"> {
   const mode = destination.config.ordering.mode;
   const event = sequencedEvent(message.body);
   if (mode === "none" || event === null || message.body.sequenced) return "go";
   const seq = sequencer(env, destination.name, event.key);
+  const settings = sequencerSettings(destination);
   if (mode === "drop-stale") {
-    if ((await seq.admitNewest(event)) === "go") return "go";
+    const verdict = await seq.admitNewest(event, settings.leaseMs);
+    if (verdict !== "stale") return verdict;
     await env.EVENT_LEDGER.get(env.EVENT_LEDGER.idFromName(event.ledger)).markStale(destination.name);
     return "stale";
   }
-  return (await seq.offer(event, message.body, sequencerSettings(destination))) === "go" ? "go" : "held";
+  return (await seq.offer(event, message.body, settings)) === "go" ? "go" : "held";
 }
 
 /**
- * strict: tell the sequencer how the in-flight event ended. Final → returns the next event's message
- * to attempt at once (or null); retrying → keeps the key's slot until the retry is due.
+ * Tell the key's sequencer how the in-flight event ended. Final → frees the key; under strict it
+ * returns the next event's message to attempt at once (or null). Retrying → keeps the key's slot
+ * until the retry is due.
  */
 export async function settleOrder(env: OrderingEnv, destination: RuntimeDestination, body: DeliveryMessage, status: string, retryAt: number | null): Promise<DeliveryMessage | null> {
+  const mode = destination.config.ordering.mode;
   const event = sequencedEvent(body);
-  if (destination.config.ordering.mode !== "strict" || event === null) return null;
+  if (mode === "none" || event === null) return null;
   const seq = sequencer(env, destination.name, event.key);
   const settings = sequencerSettings(destination);
-  if (status === "delivered" || status === "dead") {
-    const next = await seq.settle(event.ledger, status, settings);
-    return next === null ? null : await seq.messageOf(next);
-  }
-  if (retryAt !== null) await seq.extend(event.ledger, retryAt + settings.leaseMs);
+  const final = status === "delivered" || status === "dead";
+  if (final && mode === "drop-stale") await seq.releaseNewest(event.ledger);
+  else if (final) return seq.settle(event.ledger, status, settings);
+  else if (retryAt !== null) await seq.extend(event.ledger, retryAt + settings.leaseMs);
   return null;
 }
 

@@ -1,6 +1,6 @@
 /**
  * KeySequencer: one Durable Object per (destination, ordering key).
- * - drop-stale: remembers the newest event let through; an older one is stale.
+ * - drop-stale: remembers the newest event let through, one in flight per key; an older one is stale.
  * - strict: queues the key's events (in its storage, so it survives restarts), releases one at a
  *   time in occurred-at order after the reorder window, and waits for its final outcome before the
  *   next. A dead head blocks the key (operator skip/replay) or is skipped, per config. Alarms, not
@@ -56,14 +56,27 @@ export class KeySequencer extends DurableObject<SequencerEnv> {
     return this.ctx.storage.sql;
   }
 
-  /** drop-stale: let `event` through unless an event later in order already went. */
-  admitNewest(event: SequencedEvent): "go" | "stale" {
+  /**
+   * drop-stale: let `event` through unless an event later in order already went (`stale`). One
+   * event of the key is in flight at a time, so an older one can never arrive after a newer one:
+   * while another is in flight the answer is `wait`.
+   */
+  admitNewest(event: SequencedEvent, leaseMs: number): "go" | "stale" | "wait" {
     const kv = this.ctx.storage.kv;
+    const now = Date.now();
+    const inFlight = this.#inFlight();
+    const busy = inFlight !== null && inFlight.ledger !== event.ledger && inFlight.until > now;
     const newest = kv.get<OrderPoint & { ledger: string }>("newest") ?? null;
-    if (newest?.ledger === event.ledger) return "go"; // a redelivered copy of the newest one
-    if (isStale(event, newest)) return "stale";
-    kv.put("newest", { occurredAt: event.occurredAt, eventId: event.eventId, ledger: event.ledger });
+    if (newest?.ledger !== event.ledger && isStale(event, newest)) return "stale";
+    if (busy) return "wait";
+    if (newest?.ledger !== event.ledger) kv.put("newest", { occurredAt: event.occurredAt, eventId: event.eventId, ledger: event.ledger });
+    this.#setInFlight({ ledger: event.ledger, until: now + leaseMs, body: "" });
     return "go";
+  }
+
+  /** drop-stale: the in-flight event reached a final outcome; the key is free again. */
+  releaseNewest(ledger: string): void {
+    if (this.#inFlight()?.ledger === ledger) this.#setInFlight(null);
   }
 
   /** strict: queue `event`; "go" when it is the one to attempt now, else the sequencer holds it. */
@@ -88,8 +101,11 @@ export class KeySequencer extends DurableObject<SequencerEnv> {
     return next === event.ledger ? "go" : "hold";
   }
 
-  /** strict: the in-flight event reached a final outcome; returns the next event to attempt at once (chaining), if any. */
-  async settle(ledger: string, outcome: "delivered" | "dead", settings: SequencerSettings): Promise<string | null> {
+  /**
+   * strict: the in-flight event reached a final outcome; returns the queue message of the next event
+   * to attempt at once (chaining), if one is due.
+   */
+  async settle(ledger: string, outcome: "delivered" | "dead", settings: SequencerSettings): Promise<DeliveryMessage | null> {
     const inFlight = this.#inFlight();
     if (inFlight?.ledger !== ledger) return null;
     this.#setInFlight(null);
@@ -97,7 +113,8 @@ export class KeySequencer extends DurableObject<SequencerEnv> {
       this.ctx.storage.kv.put("blocked", ledger);
       return null;
     }
-    return this.#releaseNext(settings, null);
+    const next = await this.#releaseNext(settings, null);
+    return next === null ? null : this.#messageOf(next);
   }
 
   /** strict: the in-flight event will be retried at `until`; keep its slot. */
@@ -114,7 +131,7 @@ export class KeySequencer extends DurableObject<SequencerEnv> {
   }
 
   /** The queue message of the in-flight event (for chaining), or null. */
-  messageOf(ledger: string): DeliveryMessage | null {
+  #messageOf(ledger: string): DeliveryMessage | null {
     const inFlight = this.#inFlight();
     return inFlight?.ledger === ledger ? { ...(JSON.parse(inFlight.body) as DeliveryMessage), sequenced: true } : null;
   }

@@ -79,7 +79,8 @@ export function testConfig(sinkUrl: string) {
       large: dest("/large", { timeoutMs: 10_000 }),
       retryAfter: dest("/retry-after/2/1", { retry: { maxAttempts: 3, baseSeconds: 0, capSeconds: 60 } }),
       strictOrder: dest("/strict", { ordering: { mode: "strict", reorderWindowSeconds: 8 } }),
-      staleOrder: dest("/stale", { ordering: "drop-stale" }),
+      // Random latency makes concurrent requests overtake each other: order must still hold.
+      staleOrder: dest("/jitter/40", { ordering: "drop-stale" }),
       slowStrict: dest("/slow/50", { ordering: { mode: "strict", reorderWindowSeconds: 1 } }),
       poisoned: dest("/poison/POISON", { ordering: { mode: "strict", reorderWindowSeconds: 1 } }),
       outage: dest("/switch/outage", { retry: { maxAttempts: 1, baseSeconds: 1, capSeconds: 1 } }),

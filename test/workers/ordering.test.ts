@@ -118,7 +118,7 @@ describe("drop-stale ordering", () => {
     const delivered = views.filter((v) => v!.tasks[0]!.status === "delivered").length;
     const stale = views.filter((v) => v!.tasks[0]!.status === "stale").length;
     expect(delivered + stale).toBe(events.length);
-    const got = (await received("/stale")).filter((r) => dataOf(r).key.startsWith("stale-"));
+    const got = (await received("/jitter/40")).filter((r) => dataOf(r).key.startsWith("stale-"));
     expect(got).toHaveLength(delivered);
     for (const [key, ns] of byKey(got)) {
       for (let i = 1; i < ns.length; i++) expect(ns[i]!, key).toBeGreaterThan(ns[i - 1]!);
