@@ -8,12 +8,12 @@ import { createJob, countDead, getJob, listDead, listEvents, throughput, windowS
 import { isSecure, requireSession, sameOrigin, SECURITY_HEADERS, type DashboardBindings } from "./auth";
 import { fillBuckets } from "./charts";
 import { EventPage } from "./detail";
-import { DeadLettersPage, DestinationsPage, EventsPage, LoginPage, OverviewPage, type EventFilterForm } from "./pages";
+import { DeadLettersPage, DestinationsPage, EventsPage, LoginPage, OverviewPage, WITHIN, type EventFilterForm } from "./pages";
 import { cookieName, createSession, SESSION_SECONDS } from "./session";
 
 export { createSession, verifySession, csrfFor } from "./session";
 
-const FILTER_KEYS = ["source", "type", "status", "destination", "q"] as const;
+const FILTER_KEYS = ["source", "type", "status", "destination", "q", "within"] as const;
 const STATUSES = new Set(["pending", "delivered", "dead", "expired", "purged"]);
 
 /** The login routes: the only ones served without a session. */
@@ -72,8 +72,10 @@ export function createDashboard() {
       if (v) filter[k] = v;
     }
     if (filter.status && !STATUSES.has(filter.status)) delete filter.status;
+    if (filter.within && !(filter.within in WITHIN)) delete filter.within;
+    const { within, ...query } = filter;
     const cursor = c.req.query("cursor");
-    const page = await listEvents(db, { ...filter, status: filter.status as never, limit: 50, ...(cursor ? { cursor } : {}) });
+    const page = await listEvents(db, { ...query, status: query.status as never, limit: 50, ...(within ? { since: Date.now() - WITHIN[within]! } : {}), ...(cursor ? { cursor } : {}) });
     if ("error" in page) return c.html(<EventsPage filter={filter} items={[]} nextHref={null} error="That page link is malformed; start from the first page." />, 400);
     const next = page.nextCursor ? `/dashboard/events?${new URLSearchParams({ ...filter, cursor: page.nextCursor })}` : null;
     return c.html(<EventsPage filter={filter} items={page.items} nextHref={next} />);

@@ -38,7 +38,12 @@ export interface EventFilterForm {
   status?: string;
   destination?: string;
   q?: string;
+  /** Received within: `1h`, `24h`, `7d` (empty: any time). */
+  within?: string;
 }
+
+/** The time windows the events filter offers, in milliseconds. */
+export const WITHIN: Record<string, number> = { "1h": 3_600_000, "24h": 86_400_000, "7d": 7 * 86_400_000 };
 
 /** Events table with filters and a next-page link. */
 export function EventsPage({ filter, items, nextHref, error }: { filter: EventFilterForm; items: IndexedEvent[]; nextHref: string | null; error?: string }) {
@@ -52,6 +57,9 @@ export function EventsPage({ filter, items, nextHref, error }: { filter: EventFi
         </select>
         <input name="destination" placeholder="destination" value={filter.destination ?? ""} />
         <input name="q" placeholder="text in event id" value={filter.q ?? ""} />
+        <select name="within">
+          {["", ...Object.keys(WITHIN)].map((w) => <option value={w} selected={filter.within === w}>{w ? `last ${w}` : "any time"}</option>)}
+        </select>
         <button type="submit" class="primary">Filter</button>
       </form>
       {error ? <p class="notice">{error}</p> : null}
