@@ -8,7 +8,7 @@ export const timeSchema = z
   .union([z.number().int().nonnegative(), z.string().regex(/^\d+$/).transform(Number), z.iso.datetime({ offset: true }).transform((s) => Date.parse(s))])
   .describe("milliseconds since the epoch, or an ISO 8601 date-time");
 
-export const taskStatusSchema = z.enum(["pending", "delivered", "dead", "expired", "purged"]);
+export const taskStatusSchema = z.enum(["pending", "delivered", "dead", "stale", "expired", "purged"]);
 
 export const limitSchema = z.coerce.number().int().min(1).max(200).default(50).describe("page size (1..200, default 50)");
 export const cursorSchema = z.string().max(1000).optional().describe("nextCursor of the previous page");
@@ -47,7 +47,7 @@ export const indexedEventSchema = z.object({
   eventType: z.string(),
   receivedAt: z.number(),
   occurredAt: z.number(),
-  status: z.enum(["pending", "delivered", "dead", "expired", "purged", "unrouted"]).describe("unrouted: no destination matched (indexed via indexAccepted)"),
+  status: z.enum(["pending", "delivered", "dead", "stale", "expired", "purged", "unrouted"]).describe("unrouted: no destination matched (indexed via indexAccepted)"),
   tasks: z.array(indexedTaskSchema),
 });
 
@@ -81,7 +81,7 @@ export const eventDetailSchema = z.object({
     z.object({
       destination: z.string(),
       webhookId: z.string(),
-      status: z.enum(["pending", "delivered", "dead"]),
+      status: z.enum(["pending", "delivered", "dead", "stale"]).describe("stale: skipped by drop-stale ordering (a newer event of its key was delivered)"),
       attempts: z.number(),
       dueAt: z.number(),
       lastError: z.string().nullable(),

@@ -14,7 +14,7 @@ import { cookieName, createSession, SESSION_SECONDS } from "./session";
 export { createSession, verifySession, csrfFor } from "./session";
 
 const FILTER_KEYS = ["source", "type", "status", "destination", "q", "within"] as const;
-const STATUSES = new Set(["pending", "delivered", "dead", "expired", "purged"]);
+const STATUSES = new Set(["pending", "delivered", "dead", "stale", "expired", "purged"]);
 
 /** The login routes: the only ones served without a session. */
 function loginRoutes(dash: Hono<DashboardBindings>): void {

@@ -8,7 +8,7 @@ header a{color:#cfd8ea;text-decoration:none}header a:hover{color:#fff}header b{m
 main{padding:1rem 1.2rem;max-width:1200px}
 table{border-collapse:collapse;width:100%;background:#fff}th,td{padding:.35rem .5rem;border-bottom:1px solid #e3e6ec;text-align:left;vertical-align:top}
 th{font-weight:600;background:#eef0f4}code{font-size:12px}
-.s-delivered{color:#17803d}.s-dead{color:#b42318;font-weight:600}.s-pending{color:#9a6700}.s-expired,.s-purged,.s-unrouted{color:#667085}
+.s-delivered{color:#17803d}.s-dead{color:#b42318;font-weight:600}.s-pending{color:#9a6700}.s-stale,.s-expired,.s-purged,.s-unrouted{color:#667085}
 .cards{display:flex;gap:1rem;flex-wrap:wrap}.card{background:#fff;padding:.8rem 1rem;border:1px solid #e3e6ec;border-radius:6px;min-width:200px}
 .card h3{margin:0 0 .3rem;font-size:13px;color:#667085}.big{font-size:22px;font-weight:600}
 .chart{width:100%;max-width:480px;background:#fff;border:1px solid #e3e6ec;border-radius:6px}

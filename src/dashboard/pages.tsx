@@ -53,7 +53,7 @@ export function EventsPage({ filter, items, nextHref, error }: { filter: EventFi
         <input name="source" placeholder="source" value={filter.source ?? ""} />
         <input name="type" placeholder="type (invoice.*)" value={filter.type ?? ""} />
         <select name="status">
-          {["", "pending", "delivered", "dead", "expired", "purged"].map((s) => <option value={s} selected={filter.status === s}>{s || "any status"}</option>)}
+          {["", "pending", "delivered", "dead", "stale", "expired", "purged"].map((s) => <option value={s} selected={filter.status === s}>{s || "any status"}</option>)}
         </select>
         <input name="destination" placeholder="destination" value={filter.destination ?? ""} />
         <input name="q" placeholder="text in event id" value={filter.q ?? ""} />

@@ -1,8 +1,8 @@
 /** Pure query building for the event index: filters → SQL + parameters, and opaque keyset cursors. */
 
 /**
- * Index task states: the ledger's, plus `expired` (the ledger object is gone after its dedupe window)
- * and `purged` (removed from the dead-letter list by an operator).
+ * Index task states: the ledger's (`stale`: skipped by drop-stale ordering), plus `expired` (the
+ * ledger object is gone after its dedupe window) and `purged` (removed from the dead-letter list).
  */
 export type IndexStatus = "pending" | "delivered" | "dead" | "stale" | "expired" | "purged";
 
