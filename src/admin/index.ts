@@ -10,6 +10,7 @@ import { operateRoutes } from "./operate";
 import { ROUTES } from "./route";
 
 export { requireAdmin, tokensEqual } from "./auth";
+/** Bindings of the admin API and how it reaches the ingest app. */
 export type { AdminBindings, AdminEnv, IngestDispatch } from "./env";
 export { ledgerOf, payloadPreview, replayOne } from "./events";
 export { gateOf, STATS_WINDOWS } from "./operate";

@@ -8,11 +8,15 @@ export const timeSchema = z
   .union([z.number().int().nonnegative(), z.string().regex(/^\d+$/).transform(Number), z.iso.datetime({ offset: true }).transform((s) => Date.parse(s))])
   .describe("milliseconds since the epoch, or an ISO 8601 date-time");
 
+/** A task's state in the index. */
 export const taskStatusSchema = z.enum(["pending", "delivered", "dead", "stale", "expired", "purged"]);
 
+/** Page size of a list. */
 export const limitSchema = z.coerce.number().int().min(1).max(200).default(50).describe("page size (1..200, default 50)");
+/** Opaque cursor of the next page. */
 export const cursorSchema = z.string().max(1000).optional().describe("nextCursor of the previous page");
 
+/** Query of `GET /v1/events`. */
 export const eventListQuery = z
   .object({
     source: name.optional(),
@@ -27,8 +31,10 @@ export const eventListQuery = z
   })
   .strict();
 
+/** Path parameters naming one event. */
 export const eventParams = z.object({ source: name, eventId: z.string().min(1).max(1024) });
 
+/** A task as the index holds it. */
 export const indexedTaskSchema = z.object({
   source: z.string(),
   eventId: z.string(),
@@ -41,6 +47,7 @@ export const indexedTaskSchema = z.object({
   updatedAt: z.number(),
 });
 
+/** An event as the index holds it, with its tasks. */
 export const indexedEventSchema = z.object({
   source: z.string(),
   eventId: z.string(),
@@ -51,7 +58,9 @@ export const indexedEventSchema = z.object({
   tasks: z.array(indexedTaskSchema),
 });
 
+/** A page of events. */
 export const eventPageSchema = z.object({ items: z.array(indexedEventSchema), nextCursor: z.string().nullable() });
+/** A page of dead tasks. */
 export const deadPageSchema = z.object({ items: z.array(indexedTaskSchema), nextCursor: z.string().nullable() });
 
 const attemptSchema = z.object({
@@ -63,6 +72,7 @@ const attemptSchema = z.object({
   snippet: z.string().optional(),
 });
 
+/** One event as its ledger holds it (`GET /v1/events/:source/:eventId`). */
 export const eventDetailSchema = z.object({
   event: z.object({
     source: z.string(),
@@ -91,6 +101,7 @@ export const eventDetailSchema = z.object({
   ),
 });
 
+/** Body of a one-event replay. */
 export const replayOneBody = z
   .object({
     destination: name.optional().describe("only this destination (default: every destination)"),
@@ -98,8 +109,10 @@ export const replayOneBody = z
   })
   .strict();
 
+/** Result of a one-event replay. */
 export const replayOneResult = z.object({ replayed: z.array(z.string()).describe("destinations re-opened; empty when nothing was dead (idempotent)") });
 
+/** Which dead tasks: by destination, source and when they died. */
 export const deadFilterSchema = z
   .object({
     destination: name.optional(),
@@ -109,12 +122,15 @@ export const deadFilterSchema = z
   })
   .strict();
 
+/** Query of `GET /v1/dead-letters`. */
 export const deadListQuery = deadFilterSchema.extend({ limit: limitSchema, cursor: cursorSchema }).strict();
 
+/** Body of a bulk replay (a dead-task filter and an optional idempotency key). */
 export const bulkReplayBody = deadFilterSchema
   .extend({ idempotencyKey: z.string().min(1).max(200).optional().describe("the same key returns the same job instead of starting another") })
   .strict();
 
+/** A bulk replay job and its progress. */
 export const jobSchema = z.object({
   id: z.string(),
   idempotencyKey: z.string().nullable(),
@@ -129,12 +145,17 @@ export const jobSchema = z.object({
   updatedAt: z.number(),
 });
 
+/** Path parameters naming one replay job. */
 export const jobParams = z.object({ id: z.uuid() });
+/** Result of a purge. */
 export const purgeResult = z.object({ purged: z.number() });
 
+/** Path parameters naming one destination. */
 export const destinationParams = z.object({ name });
+/** Body of a pause. */
 export const pauseBody = z.object({ reason: z.string().min(1).max(500).default("paused by an operator") }).strict();
 
+/** A destination gate's state: pause and breaker. */
 export const gateStatusSchema = z.object({
   paused: z.boolean(),
   pausedReason: z.string().nullable(),
@@ -143,6 +164,7 @@ export const gateStatusSchema = z.object({
   parked: z.number().optional(),
 });
 
+/** A destination as operators see it (secrets redacted). */
 export const destinationViewSchema = z.object({
   name: z.string(),
   url: z.string().describe("credentials and query values redacted"),
@@ -154,6 +176,7 @@ export const destinationViewSchema = z.object({
   gate: gateStatusSchema.nullable(),
 });
 
+/** A source as operators see it (secret names only). */
 export const sourceViewSchema = z.object({
   name: z.string(),
   provider: z.string(),
@@ -170,8 +193,12 @@ const windowStatsSchema = z.object({
   latencyMs: z.object({ p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable() }),
 });
 
+/** Stats per window. */
 export const statsSchema = z.object({ windows: z.object({ "1h": windowStatsSchema, "24h": windowStatsSchema, "7d": windowStatsSchema }) });
 
+/** Path parameters naming one source. */
 export const sourceParams = z.object({ source: name });
+/** Body of a signed test event. */
 export const testEventBody = z.object({ type: z.string().min(1).max(200).default("edgehook.test") }).strict();
+/** Result of a signed test event: the ingest answer. */
 export const testEventResult = z.object({ eventId: z.string(), status: z.number().describe("the ingest answer's HTTP status (202 accepted)"), response: z.unknown() });
