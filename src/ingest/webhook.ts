@@ -94,7 +94,10 @@ export async function handleWebhook(c: Context<{ Bindings: IngestEnv }>): Promis
     });
     const status = result.status === "accepted" ? 202 : 200;
     log({ source: sourceName, eventId: identity.eventId, type: identity.eventType, status, result: result.status, secret: verdict.secretIndex, ms: Date.now() - started });
-    return c.json({ status: result.status, id: identity.eventId }, status);
+    const outcome = { "edgehook-status": result.status, "edgehook-event-id": identity.eventId };
+    const ack = source.preset.acknowledgement;
+    if (ack !== undefined) return c.text(ack, status, outcome);
+    return c.json({ status: result.status, id: identity.eventId }, status, outcome);
   } catch (error) {
     console.error(JSON.stringify({ msg: "ledger_unavailable", ledger: name, error: String(error) }));
     return errorResponse("unavailable", "the event could not be stored; retry later");

@@ -113,6 +113,8 @@ const adyen: Preset = {
     key: first(body("notificationItems.0.NotificationRequestItem.originalReference"), body("notificationItems.0.NotificationRequestItem.pspReference"), body("data.id")),
   }),
   forwardHeaders: [],
+  // Adyen marks a notification as failed (and retries) unless the answer's body is "[accepted]".
+  acknowledgement: "[accepted]",
 };
 
 /** Netlify deploy notifications: `X-Webhook-Signature` is an HS256 JWS with `iss: netlify` and `sha256` = hex SHA-256 of the body. */

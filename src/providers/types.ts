@@ -40,4 +40,9 @@ export interface Preset {
    * and must be answered only when authentic where the provider makes that possible.
    */
   handshake?: (input: HandshakeInput) => Promise<Response | null>;
+  /**
+   * The body a provider requires in its acknowledgement, when it is not Edgehook's JSON (Adyen wants
+   * `[accepted]`). The status code stays 202 / 200 and the outcome travels in `edgehook-*` headers.
+   */
+  acknowledgement?: string;
 }
