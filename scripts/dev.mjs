@@ -3,11 +3,12 @@
  * `npm run dev`: start the gateway locally with the sample config, and the sample destination.
  *   - copies .dev.vars.example to .dev.vars when missing (public development secrets);
  *   - starts the sample sink on 127.0.0.1:8788 (verifies and logs every delivery);
- *   - starts `wrangler dev` on 127.0.0.1:8787, offline, every binding local.
+ *   - applies the D1 index migrations locally, then starts `wrangler dev` on 127.0.0.1:8787, offline,
+ *     every binding local.
  * Then, in another terminal: `npm run send -- stripe` (or github, demo).
  */
 import { copyFileSync, existsSync } from "node:fs";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { readDevVars, startSink } from "./sink.mjs";
 
@@ -20,6 +21,10 @@ if (!existsSync(".dev.vars")) {
 const secret = readDevVars(".dev.vars").SINK_SIGNING_SECRET;
 const sink = await startSink({ port: Number(process.env.SINK_PORT ?? 8788), secret, log: true });
 console.log(`[dev] sample destination listening on ${sink.url}/hooks`);
+
+// The search index (D1) needs its tables locally too; applying is idempotent.
+const offline = { ...process.env, CI: "true", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
+execFileSync(process.execPath, ["node_modules/wrangler/bin/wrangler.js", "d1", "migrations", "apply", "edgehook-index", "--local"], { stdio: "inherit", env: offline });
 
 const port = process.env.PORT ?? "8787";
 const wrangler = spawn(process.execPath, ["node_modules/wrangler/bin/wrangler.js", "dev", "--ip", "127.0.0.1", "--port", port, ...process.argv.slice(2)], {

@@ -4,6 +4,7 @@
  */
 import type { RuntimeDestination } from "../config";
 import type { Delivery, DeliveryMessage, EventLedger, Outcome, TaskStatus } from "../ledger";
+import { logLine } from "../observe";
 import type { IndexUpdate } from "../search";
 import { classifyResponse, type AttemptResult, type Decision } from "./classify";
 
@@ -36,7 +37,7 @@ function healthOf(decision: Decision): Health {
 }
 
 /** Classify and record one task's attempt, then ack or retry its message. */
-export async function finishAttempt(task: ClaimedTask, destination: RuntimeDestination, result: AttemptResult): Promise<{ update: IndexUpdate; health: Health; retryAt: number | null }> {
+export async function finishAttempt(task: ClaimedTask, destination: RuntimeDestination, result: AttemptResult, pii: Set<string>): Promise<{ update: IndexUpdate; health: Health; retryAt: number | null }> {
   const now = Date.now();
   const decision = classifyResponse(result, task.attempt, destination.config.retry, now, Math.random());
   const delaySeconds = decision.kind === "retry" ? decision.delaySeconds : decision.kind === "pause" ? PAUSE_REQUEUE_SECONDS : 0;
@@ -53,7 +54,7 @@ export async function finishAttempt(task: ClaimedTask, destination: RuntimeDesti
     ...(decision.kind === "retry" || decision.kind === "pause" ? { retryAt: now + delaySeconds * 1000 } : {}),
   };
   const status: TaskStatus | null = await task.ledger.record(destination.name, outcome);
-  console.log(JSON.stringify({ msg: "attempt", ledger: task.ledgerName, destination: destination.name, attempt: task.attempt, status: result.status, outcome: decision.kind, ms: result.latencyMs }));
+  logLine("log", "attempt", { ledger: task.ledgerName, destination: destination.name, webhookId: task.delivery.webhookId, attempt: task.attempt, status: result.status, outcome: decision.kind, ms: result.latencyMs }, pii);
   if (decision.kind === "retry" || decision.kind === "pause") task.message.retry({ delaySeconds });
   else task.message.ack();
   const { delivery } = task;

@@ -7,6 +7,7 @@ import { loadConfig, type RuntimeConfig, type RuntimeDestination } from "../conf
 import type { DestinationGate, GateSettings } from "../gate";
 import type { DeliveryMessage, EventLedger, TaskStatus } from "../ledger";
 import type { KeySequencer } from "../ordering";
+import { redactFieldsFrom } from "../observe";
 import { writeIndex, type IndexUpdate, type SearchEnv } from "../search";
 import { finishAttempt, type ClaimedTask, type Health } from "./attempt";
 import { sendBatchDelivery } from "./batch";
@@ -19,6 +20,7 @@ export interface DeliveryEnv extends SearchEnv {
   EVENT_LEDGER: DurableObjectNamespace<EventLedger>;
   DESTINATION_GATE: DurableObjectNamespace<DestinationGate>;
   KEY_SEQUENCER: DurableObjectNamespace<KeySequencer>;
+  LOG_REDACT_FIELDS?: string;
   DELIVERY_QUEUE: Queue<DeliveryMessage>;
 }
 
@@ -86,7 +88,7 @@ async function guarded<T>(message: Incoming, work: () => Promise<T>): Promise<T 
  * Attempt granted messages one POST each. Under strict ordering, a final outcome hands the key's
  * next event straight back (chaining, up to CHAIN_LIMIT), so a key does not wait for a queue hop.
  */
-async function deliverEach(env: DeliveryEnv, messages: Incoming[], destination: RuntimeDestination): Promise<Result[]> {
+async function deliverEach(env: DeliveryEnv, messages: Incoming[], destination: RuntimeDestination, pii: Set<string>): Promise<Result[]> {
   const pending: Promise<unknown>[] = [];
   const results = await Promise.all(
     messages.map((first) =>
@@ -113,7 +115,7 @@ async function deliverEach(env: DeliveryEnv, messages: Incoming[], destination: 
           if ("skipped" in task) status = task.skipped === "delivered" ? "delivered" : "dead";
           else if ("waiting" in task) break;
           else {
-            const result = await finishAttempt(task, destination, await sendDelivery(destination, task.delivery, task.attempt));
+            const result = await finishAttempt(task, destination, await sendDelivery(destination, task.delivery, task.attempt), pii);
             out.push(result);
             status = result.update.status;
             retryAt = result.retryAt;
@@ -130,7 +132,7 @@ async function deliverEach(env: DeliveryEnv, messages: Incoming[], destination: 
 }
 
 /** Attempt granted messages as batches of at most `maxEvents`, one signed POST per batch. */
-async function deliverBatched(env: DeliveryEnv, messages: Incoming[], destination: RuntimeDestination, maxEvents: number): Promise<Result[]> {
+async function deliverBatched(env: DeliveryEnv, messages: Incoming[], destination: RuntimeDestination, maxEvents: number, pii: Set<string>): Promise<Result[]> {
   const claims = await Promise.all(
     messages.map((m) =>
       guarded(m, async () => {
@@ -151,7 +153,7 @@ async function deliverBatched(env: DeliveryEnv, messages: Incoming[], destinatio
     const finished = await Promise.all(
       group.map((t) =>
         guarded(t.message, async () => {
-          const done = await finishAttempt(t, destination, result);
+          const done = await finishAttempt(t, destination, result, pii);
           await settleOrder(env, destination, t.message.body, done.update.status, done.retryAt);
           return done;
         }),
@@ -163,7 +165,7 @@ async function deliverBatched(env: DeliveryEnv, messages: Incoming[], destinatio
 }
 
 /** Deliver one destination's messages from this batch. */
-async function deliverGroup(env: DeliveryEnv, config: RuntimeConfig, name: string, messages: Incoming[]): Promise<IndexUpdate[]> {
+async function deliverGroup(env: DeliveryEnv, config: RuntimeConfig, name: string, messages: Incoming[], pii: Set<string>): Promise<IndexUpdate[]> {
   const destination = config.destinations.get(name);
   if (!destination) {
     // Removed from config: the tasks can never be delivered; make that visible instead of retrying forever.
@@ -200,7 +202,7 @@ async function deliverGroup(env: DeliveryEnv, config: RuntimeConfig, name: strin
   const granted = messages.slice(0, admission.count);
   await defer(env, messages.slice(admission.count), admission.deferSeconds);
   if (granted.length === 0) return [];
-  const results = batch ? await deliverBatched(env, granted, destination, batch.maxEvents) : await deliverEach(env, granted, destination);
+  const results = batch ? await deliverBatched(env, granted, destination, batch.maxEvents, pii) : await deliverEach(env, granted, destination, pii);
   const count = (h: Health) => results.filter((r) => r.health === h).length;
   try {
     await gate.report({ successes: count("success"), failures: count("failure"), gone: count("gone") > 0, released: granted.length }, settings);
@@ -217,6 +219,7 @@ export async function handleDeliveryBatch(batch: MessageBatch<unknown>, env: Del
     batch.retryAll({ delaySeconds: 60 });
     return;
   }
+  const pii = redactFieldsFrom(env);
   const groups = new Map<string, Incoming[]>();
   for (const message of batch.messages) {
     if (!isDeliveryMessage(message.body)) {
@@ -228,7 +231,7 @@ export async function handleDeliveryBatch(batch: MessageBatch<unknown>, env: Del
     list.push(message as Incoming);
     groups.set(message.body.destination, list);
   }
-  const updates = (await Promise.all([...groups].map(([name, messages]) => deliverGroup(env, loaded.config, name, messages)))).flat();
+  const updates = (await Promise.all([...groups].map(([name, messages]) => deliverGroup(env, loaded.config, name, messages, pii)))).flat();
   try {
     await writeIndex(env, updates);
   } catch (error) {

@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { createAdminApi, type AdminEnv } from "../admin";
 import { loadConfig } from "../config";
 import { createDashboard } from "../dashboard";
+import { withRequestId } from "../observe";
 import { errorResponse } from "./errors";
 import { handleWebhook, type IngestEnv } from "./webhook";
 
@@ -16,7 +17,8 @@ export type { IngestEnv } from "./webhook";
  * @example export default { fetch: createApp().fetch }
  */
 export function createApp() {
-  const app = new Hono<{ Bindings: IngestEnv & AdminEnv }>();
+  const app = new Hono<{ Bindings: IngestEnv & AdminEnv; Variables: { requestId: string } }>();
+  app.use("*", withRequestId());
   app.get("/health", (c) => {
     const loaded = loadConfig(c.env);
     return loaded.ok

@@ -5,25 +5,32 @@
 import type { Context } from "hono";
 import { loadConfig } from "../config";
 import { ledgerName, planDeliveries, type EventLedger } from "../ledger";
+import { logLine, redactFieldsFrom } from "../observe";
+import { indexAccepted, type SearchEnv } from "../search";
 import { tryParseJson } from "../shared/json";
 import { readBodyLimited } from "./body";
 import { errorResponse } from "./errors";
 import { identify } from "./identify";
 
 /** Bindings the ingest stage uses. */
-export interface IngestEnv {
+export interface IngestEnv extends SearchEnv {
   EVENT_LEDGER: DurableObjectNamespace<EventLedger>;
+  LOG_REDACT_FIELDS?: string;
 }
+
+/** Hono context of the ingest route: bindings, and the request id set by `withRequestId`. */
+type IngestContext = Context<{ Bindings: IngestEnv; Variables: { requestId: string } }>;
 
 /** Headers always passed on to destinations, beside each preset's own allow-list. */
 const ALWAYS_FORWARDED = ["content-type"];
 
-function log(fields: Record<string, unknown>): void {
-  console.log(JSON.stringify({ msg: "ingest", ...fields }));
+/** One structured, redacted line per ingest, with the request id. */
+function log(c: IngestContext, fields: Record<string, unknown>): void {
+  logLine("log", "ingest", { requestId: c.get("requestId"), ...fields }, redactFieldsFrom(c.env));
 }
 
 /** The ingest handler, mounted on every method so wrong ones get a clear 405. */
-export async function handleWebhook(c: Context<{ Bindings: IngestEnv }>): Promise<Response> {
+export async function handleWebhook(c: IngestContext): Promise<Response> {
   const started = Date.now();
   const sourceName = c.req.param("source") ?? "";
   const loaded = loadConfig(c.env);
@@ -51,7 +58,7 @@ export async function handleWebhook(c: Context<{ Bindings: IngestEnv }>): Promis
   if (source.preset.handshake) {
     const answer = await source.preset.handshake({ request, json: early, source: source.config, secrets: source.secretValues, verify });
     if (answer) {
-      log({ source: sourceName, status: answer.status, result: "handshake", ms: Date.now() - started });
+      log(c, { source: sourceName, status: answer.status, result: "handshake", ms: Date.now() - started });
       return answer;
     }
     if (!isPost) return errorResponse("method_not_allowed", "webhooks are accepted with POST only", { allow: "POST" });
@@ -59,7 +66,7 @@ export async function handleWebhook(c: Context<{ Bindings: IngestEnv }>): Promis
 
   const verdict = await verify();
   if (!verdict.ok) {
-    log({ source: sourceName, status: 401, code: verdict.reason, ms: Date.now() - started });
+    log(c, { source: sourceName, status: 401, code: verdict.reason, ms: Date.now() - started });
     return errorResponse(verdict.reason, verdict.hint);
   }
 
@@ -77,6 +84,7 @@ export async function handleWebhook(c: Context<{ Bindings: IngestEnv }>): Promis
   const name = ledgerName(sourceName, identity.eventId);
   try {
     const ledger = c.env.EVENT_LEDGER.get(c.env.EVENT_LEDGER.idFromName(name));
+    const plan = planDeliveries(source.config.destinations, identity.eventType, json);
     const result = await ledger.accept({
       event: {
         source: sourceName,
@@ -88,12 +96,19 @@ export async function handleWebhook(c: Context<{ Bindings: IngestEnv }>): Promis
         headers: kept,
         payload: body,
       },
-      ...planDeliveries(source.config.destinations, identity.eventType, json),
+      ...plan,
       dedupeWindowSeconds: config.raw.settings.dedupeWindowSeconds,
       redriveAfterSeconds: config.raw.settings.redriveAfterSeconds,
     });
     const status = result.status === "accepted" ? 202 : 200;
-    log({ source: sourceName, eventId: identity.eventId, type: identity.eventType, status, result: result.status, secret: verdict.secretIndex, ms: Date.now() - started });
+    if (result.status === "accepted" && plan.destinations.length === 0) {
+      // Routed nowhere: the consumer never sees it, so index it here, off the response path.
+      c.executionCtx.waitUntil(
+        indexAccepted(c.env, { source: sourceName, eventId: identity.eventId, eventType: identity.eventType, receivedAt: started, occurredAt: identity.occurredAt })
+          .catch((error) => console.error(JSON.stringify({ msg: "index_write_failed", error: String(error) }))),
+      );
+    }
+    log(c, { source: sourceName, eventId: identity.eventId, type: identity.eventType, status, result: result.status, secret: verdict.secretIndex, ms: Date.now() - started });
     const outcome = { "edgehook-status": result.status, "edgehook-event-id": identity.eventId };
     const ack = source.preset.acknowledgement;
     if (ack !== undefined) return c.text(ack, status, outcome);

@@ -50,11 +50,16 @@ export function fromBase64(text: string): Uint8Array | null {
   return out;
 }
 
-/** Decode unpadded base64url; `null` when malformed. */
+/**
+ * Decode unpadded base64url; `null` when malformed or not canonical: the unused low bits of the last
+ * character must be zero, so no two spellings decode to the same bytes (a changed signature string
+ * must never verify).
+ */
 export function fromBase64Url(text: string): Uint8Array | null {
   if (!BASE64URL.test(text) || text.length % 4 === 1) return null;
   const padded = text.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (text.length % 4)) % 4);
-  return fromBase64(padded);
+  const bytes = fromBase64(padded);
+  return bytes !== null && toBase64Url(bytes) === text ? bytes : null;
 }
 
 /** Standard padded base64 of bytes. */
