@@ -14,6 +14,18 @@ export function freePort() {
   });
 }
 
+/** Process groups started here: detached so a crash takes workerd along, so they must not outlive us. */
+const started = new Set();
+process.once("exit", () => {
+  for (const pid of started) {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+});
+
 /**
  * Spawn `node <script> ...args` and resolve `{ url, pid, child, stop, kill }` once it prints `ready <url>`.
  */
@@ -24,6 +36,8 @@ export function startServer(script, args, { timeoutMs = 90_000, env = {} } = {})
     // Own process group, so a crash (SIGKILL) takes workerd down with its parent.
     detached: true,
   });
+  started.add(child.pid);
+  child.once("exit", () => started.delete(child.pid));
   const logs = [];
   child.stderr.on("data", (d) => {
     logs.push(String(d));
