@@ -108,7 +108,7 @@ export async function handleWebhook(c: IngestContext): Promise<Response> {
           .catch((error) => console.error(JSON.stringify({ msg: "index_write_failed", error: String(error) }))),
       );
     }
-    log(c, { source: sourceName, eventId: identity.eventId, type: identity.eventType, status, result: result.status, secret: verdict.secretIndex, ms: Date.now() - started });
+    log(c, { source: sourceName, eventId: identity.eventId, type: identity.eventType, status, result: result.status, rotationSlot: verdict.secretIndex, ms: Date.now() - started });
     const outcome = { "edgehook-status": result.status, "edgehook-event-id": identity.eventId };
     const ack = source.preset.acknowledgement;
     if (ack !== undefined) return c.text(ack, status, outcome);
