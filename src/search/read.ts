@@ -1,18 +1,9 @@
 /** Reads from the event index: events list, dead letters, stats. */
 import { buildDeadQuery, buildEventQuery, deadWhere, encodeCursor, quantile, type DeadFilter, type EventFilter, type IndexStatus } from "./query";
+import type { IndexUpdate } from "./write";
 
-/** A task as the index holds it. */
-export interface IndexedTask {
-  source: string;
-  eventId: string;
-  destination: string;
-  status: IndexStatus;
-  attempts: number;
-  lastStatus: number | null;
-  lastError: string | null;
-  latencyMs: number | null;
-  updatedAt: number;
-}
+/** A task as the index holds it: the fields of its last update, and when that was. */
+export type IndexedTask = Omit<IndexUpdate, "eventType" | "receivedAt" | "occurredAt" | "at"> & { updatedAt: number };
 
 /** An event as the index holds it, with its tasks and a summary status. */
 export interface IndexedEvent {
