@@ -57,7 +57,8 @@ describe("reliability (short)", () => {
   });
 
   it("crash and restart: every event that got a 2xx is stored and delivered after a SIGKILL; provider retries complete the rest", async () => {
-    const config = suiteConfig(sink.url);
+    // Re-drive quickly, so what the crash lost from the in-memory local queue comes back within seconds.
+    const config = suiteConfig(sink.url, { redriveAfterSeconds: 2 });
     const r = await crashRestart((persist) => startGateway(config, persist ? { persist } : {}), sink, { events: 150, killAfter: 60 });
     expect(r.acknowledgedBeforeCrash).toBeGreaterThanOrEqual(60);
     expect(r.acknowledgedNotStored).toEqual([]);

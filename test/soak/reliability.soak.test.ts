@@ -67,7 +67,8 @@ describe("reliability (soak)", () => {
   });
 
   it(`crash and restart: ${3_000 * SIZE} events, SIGKILL after ${1_000 * SIZE} answers, restart on the persisted state`, async () => {
-    const config = suiteConfig(sink.url);
+    // Re-drive quickly, so what the crash lost from the in-memory local queue comes back within seconds.
+    const config = suiteConfig(sink.url, { redriveAfterSeconds: 2 });
     const r = await crashRestart((persist) => startGateway(config, persist ? { persist } : {}), sink, { events: 3_000 * SIZE, killAfter: 1_000 * SIZE, settleMs: 600_000 });
     report("crash", r);
     expect(r.acknowledgedNotStored).toEqual([]);
