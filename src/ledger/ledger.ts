@@ -10,7 +10,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { ledgerName, webhookIdFor } from "./plan";
-import { loadPayload, readEvent, SCHEMA_VERSION, storePayload, writeEvent, type StoredEvent, type StoredTask } from "./store";
+import { loadPayload, readEvent, redriveAt, SCHEMA_VERSION, storePayload, writeEvent, type StoredEvent, type StoredTask } from "./store";
 import type { AcceptInput, AcceptResult, ClaimResult, DeliveryMessage, EventRecord, LedgerView, Outcome, ReplayOptions, ReplayResult, TaskStatus } from "./types";
 
 /** Attempts kept in a task's log; older ones are summarised by the attempt counter. */
@@ -86,6 +86,7 @@ export class EventLedger extends DurableObject<LedgerEnv> {
       task.status = outcome.kind === "retry" ? "pending" : outcome.kind;
       task.attempts = Math.max(task.attempts, outcome.record.attempt);
       task.dueAt = outcome.retryAt ?? Date.now();
+      task.redrives = 0; // an attempt is progress
       task.lastStatus = outcome.record.status;
       task.lastError = outcome.record.error ?? null;
       task.log = task.log.concat(outcome.record).slice(-LOG_LIMIT);
@@ -121,7 +122,7 @@ export class EventLedger extends DurableObject<LedgerEnv> {
     const chosen = event.tasks.filter((t) => statuses.includes(t.status) && (!options.destinations || options.destinations.includes(t.destination)));
     if (chosen.length > 0) {
       const now = Date.now();
-      for (const t of chosen) Object.assign(t, { status: "pending", attempts: 0, dueAt: now });
+      for (const t of chosen) Object.assign(t, { status: "pending", attempts: 0, dueAt: now, redrives: 0 });
       writeEvent(this.#kv, event);
       await this.#schedule(event, now);
       const name = ledgerName(event.source, event.eventId);
@@ -155,10 +156,13 @@ export class EventLedger extends DurableObject<LedgerEnv> {
       await this.ctx.storage.deleteAll();
       return;
     }
-    const overdue = pending.filter((t) => t.dueAt + event.redriveMs <= now && (this.#leases.get(t.destination) ?? 0) <= now);
+    const overdue = pending.filter((t) => redriveAt(t, event.redriveMs) <= now && (this.#leases.get(t.destination) ?? 0) <= now);
     if (overdue.length > 0) {
       const name = ledgerName(event.source, event.eventId);
-      for (const t of overdue) t.dueAt = now;
+      for (const t of overdue) {
+        t.dueAt = now;
+        t.redrives = (t.redrives ?? 0) + 1;
+      }
       writeEvent(this.#kv, event);
       await this.env.DELIVERY_QUEUE.sendBatch(overdue.map((t) => ({ body: messageFor(name, t.destination, event), contentType: "json" })));
       console.log(JSON.stringify({ msg: "redrive", ledger: name, tasks: overdue.length }));
@@ -180,7 +184,7 @@ export class EventLedger extends DurableObject<LedgerEnv> {
 
   /** Next alarm: the earliest re-drive check of a pending task, else the end of the dedupe window. */
   async #schedule(event: StoredEvent, now: number): Promise<void> {
-    const due = event.tasks.filter((t) => t.status === "pending").map((t) => t.dueAt + event.redriveMs);
+    const due = event.tasks.filter((t) => t.status === "pending").map((t) => redriveAt(t, event.redriveMs));
     const at = Math.min(event.expiresAt, ...due);
     if ((await this.ctx.storage.getAlarm()) !== at) await this.ctx.storage.setAlarm(Math.max(at, now + 1));
   }

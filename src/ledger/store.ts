@@ -21,6 +21,8 @@ export interface StoredTask {
   attempts: number;
   /** When the task is next expected to be consumed (ms); the alarm re-sends it `redriveMs` later. */
   dueAt: number;
+  /** Re-sends by the alarm since the task last made progress; each one doubles the next wait. */
+  redrives?: number;
   lastStatus: number | null;
   lastError: string | null;
   log: AttemptRecord[];
@@ -63,4 +65,16 @@ export function loadPayload(kv: SyncKvStorage, event: StoredEvent): Uint8Array {
   const out = new Uint8Array(event.payloadBytes);
   for (let i = 0; i < event.chunks; i++) out.set(kv.get<Uint8Array>(`chunk:${i}`)!, i * PAYLOAD_CHUNK_BYTES);
   return out;
+}
+
+/** Longest wait between two re-sends of one task by the alarm. */
+export const MAX_REDRIVE_MS = 6 * 3600 * 1000;
+
+/**
+ * When the alarm may re-send a pending task: `redriveMs` after it was due, doubling with each
+ * re-send that brought no progress (capped at MAX_REDRIVE_MS), so a lagging consumer or a long pause
+ * is not fed an ever-growing stream of copies.
+ */
+export function redriveAt(task: StoredTask, redriveMs: number): number {
+  return task.dueAt + Math.min(redriveMs * 2 ** (task.redrives ?? 0), Math.max(redriveMs, MAX_REDRIVE_MS));
 }
