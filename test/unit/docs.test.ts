@@ -1,10 +1,12 @@
 /** Docs stay true to the code: every preset is listed in the README and has a row in docs/providers.md. */
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { PRESETS } from "../../src/providers";
 
-const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
-const table = readFileSync(new URL("../../docs/providers.md", import.meta.url), "utf8");
+const read = (relative: string) => readFileSync(fileURLToPath(new URL(relative, import.meta.url).href), "utf8");
+const readme = read("../../README.md");
+const table = read("../../docs/providers.md");
 
 describe("docs list every preset", () => {
   it.each([...PRESETS.keys()])("%s is in the README and in the provider table", (id) => {
