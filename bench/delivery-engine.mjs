@@ -9,14 +9,10 @@
  *   2. rate limit: a 30 s burst to a destination limited to 20 requests/s.
  * Usage: npm run bench:delivery [-- --events 2000 --rate 20 --seconds 30]
  */
-import { Webhook } from "standardwebhooks";
 import { readDevVars, startSink } from "../scripts/sink.mjs";
 import { startGateway } from "../test/e2e/gateway.ts";
+import { arg, pool, postStandardWebhook } from "./lib/load.mjs";
 
-const arg = (name, fallback) => {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? Number(process.argv[at + 1]) : fallback;
-};
 const EVENTS = arg("events", 2000);
 const RATE = arg("rate", 20);
 const SECONDS = arg("seconds", 30);
@@ -37,35 +33,14 @@ const gateway = await startGateway({
     },
   },
 });
-const wh = new Webhook(secrets.DEMO_WEBHOOK_SECRET);
 const sent = new Map(); // webhook-id header of the inbound event → post time
 
 async function postEvent(source) {
-  const id = `msg_${crypto.randomUUID()}`;
-  const now = new Date();
-  const body = JSON.stringify({ type: "bench.event", timestamp: now.toISOString(), data: { n: Math.random() } });
+  const body = JSON.stringify({ type: "bench.event", timestamp: new Date().toISOString(), data: { n: Math.random() } });
   const t = Date.now();
-  const headers = { "content-type": "application/json", "webhook-id": id, "webhook-timestamp": String(Math.floor(now.getTime() / 1000)), "webhook-signature": wh.sign(id, now, body) };
-  // A provider retries on a dropped connection; a repeat of a stored event answers 200 duplicate.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const res = await fetch(`${gateway.url}/webhooks/${source}`, { method: "POST", headers, body });
-      if (res.status !== 202 && res.status !== 200) throw new Error(`ingest ${res.status}`);
-      break;
-    } catch (error) {
-      if (attempt >= 5) throw error;
-      await new Promise((r) => setTimeout(r, 200 * attempt));
-    }
-  }
+  const id = await postStandardWebhook(`${gateway.url}/webhooks/${source}`, secrets.DEMO_WEBHOOK_SECRET, body);
   sent.set(id, t);
   return id;
-}
-
-async function pool(items, concurrency, fn) {
-  const queue = [...items];
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (queue.length) await fn(queue.shift());
-  }));
 }
 
 const pct = (xs, p) => {

@@ -2,22 +2,17 @@
 /**
  * Ordered-delivery figures (a benchmark: it prints, it asserts nothing). The real local gateway
  * (wrangler dev on the real wrangler.toml) and sink; a strict-ordering destination that takes 50 ms
- * per request; 50 keys × 20 events posted shuffled and concurrently. Prints the time to deliver all
- * of them beside the serial time (events × 50 ms), the ratio, and order / completeness checks.
+ * per request; 50 keys × 20 events posted shuffled and concurrently; order and completeness checks.
  * Posting 1,000 events through the wrangler dev proxy takes longer than a reorder window, so the
  * destination is paused (admin API) while they are posted — the backlog a destination faces after an
  * outage — and resumed once all are stored: the time from resume to the last delivery is compared
  * with the serial time (events × 50 ms).
  * Usage: npm run bench:ordering [-- --keys 50 --per-key 20 --window 3]
  */
-import { Webhook } from "standardwebhooks";
 import { readDevVars, startSink } from "../scripts/sink.mjs";
 import { startGateway } from "../test/e2e/gateway.ts";
+import { arg, pool, postStandardWebhook } from "./lib/load.mjs";
 
-const arg = (name, fallback) => {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? Number(process.argv[at + 1]) : fallback;
-};
 const KEYS = arg("keys", 50);
 const PER_KEY = arg("per-key", 20);
 const WINDOW = arg("window", 3);
@@ -34,7 +29,6 @@ const gateway = await startGateway({
     },
   },
 });
-const wh = new Webhook(secrets.DEMO_WEBHOOK_SECRET);
 
 const events = [];
 const base = Date.now() - 3_600_000;
@@ -51,24 +45,9 @@ try {
   const paused = await admin("/destinations/strict/pause", { reason: "bench: build a backlog" });
   if (paused.status !== 200) throw new Error(`pause: ${paused.status} ${await paused.text()}`);
   const started = Date.now();
-  const queue = [...events];
-  await Promise.all(Array.from({ length: 16 }, async () => {
-    for (let e = queue.shift(); e; e = queue.shift()) {
-      const id = `msg_${crypto.randomUUID()}`;
-      const now = new Date();
-      const body = JSON.stringify({ type: "entity.updated", data: { key: e.key, n: e.n, at: e.at } });
-      for (let attempt = 1; ; attempt++) {
-        try {
-          const res = await fetch(`${gateway.url}/webhooks/ordered`, { method: "POST", headers: { "content-type": "application/json", "webhook-id": id, "webhook-timestamp": String(Math.floor(now / 1000)), "webhook-signature": wh.sign(id, now, body) }, body });
-          if (res.status === 202 || res.status === 200) break;
-          throw new Error(`ingest ${res.status}`);
-        } catch (error) {
-          if (attempt >= 5) throw error;
-          await new Promise((r) => setTimeout(r, 200 * attempt));
-        }
-      }
-    }
-  }));
+  await pool(events, 16, (e) =>
+    postStandardWebhook(`${gateway.url}/webhooks/ordered`, secrets.DEMO_WEBHOOK_SECRET, JSON.stringify({ type: "entity.updated", data: { key: e.key, n: e.n, at: e.at } })),
+  );
   const posted = Date.now() - started;
   await new Promise((r) => setTimeout(r, 5000)); // let the last messages reach the (paused) gate and park
   const resumedAt = Date.now();
