@@ -7,6 +7,8 @@
  *   npm run bench -- [--rounds 2] [--duration 5] [--connections 16] [--only floor,card,edgehook,peer]
  *                    [--variant name=<worker entry>]...  adds Edgehook built from another entry (a copy
  *                                                of src/ before or after a change), for before/after figures
+ *                    [--mixes fresh,duplicate,invalid]   measure only these mixes
+ *                    [--quick]                           skip the end-to-end latency and 1 MiB sections
  */
 import autocannon from "autocannon";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -24,7 +26,8 @@ const DURATION = Number(opt("duration", "5"));
 const CONNECTIONS = Number(opt("connections", "16"));
 const VARIANTS = Object.fromEntries(args.flatMap((a, i) => (a === "--variant" ? [args[i + 1].split("=")] : [])));
 const ONLY = opt("only", "floor,card,edgehook,peer").split(",").concat(Object.keys(VARIANTS));
-const MIXES = ["fresh", "duplicate", "invalid"];
+const MIXES = opt("mixes", "fresh,duplicate,invalid").split(",");
+const QUICK = args.includes("--quick");
 const DUP_SET = 100;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -47,7 +50,7 @@ async function startTargets() {
     }
   }
   // The edgehook server at the lowest batch settings, for end-to-end latency only.
-  if (ONLY.includes("edgehook")) {
+  if (ONLY.includes("edgehook") && !QUICK) {
     const t = await startServer("bench/serve.mjs", ["edgehook", "--port", String(await freePort()), "--dest", `${sink.url}/edgehook-b1`, "--batch", "1,0"]);
     targets["edgehook-b1"] = { ...t, pids: [t.pid] };
   }
@@ -195,7 +198,7 @@ const summary = summarise(rows);
 printTable(summary);
 
 const e2e = [];
-for (const t of ["edgehook", "edgehook-b1", "card"].filter((t) => targets[t])) e2e.push(await endToEnd(t));
+for (const t of ["edgehook", "edgehook-b1", "card"].filter((t) => targets[t] && !QUICK)) e2e.push(await endToEnd(t));
 console.log("\n### End-to-end latency (ingest → destination, 200 events at 40/s)");
 console.log("| target | batch | delivered | p50 ms | p99 ms | max ms |\n| --- | --- | ---: | ---: | ---: | ---: |");
 for (const r of e2e) {
@@ -204,7 +207,7 @@ for (const r of e2e) {
 }
 
 const big = [];
-for (let round = 0; round < ROUNDS; round++) {
+for (let round = 0; round < (QUICK ? 0 : ROUNDS); round++) {
   for (const [target, mix] of [["floor", "invalid"], ["edgehook", "invalid"], ["edgehook", "fresh"], ["card", "invalid"]].filter(([t]) => targets[t])) {
     big.push({ round, ...(await cell(target, mix, { bytes: 1024 * 1024, connections: 4 })) });
   }
