@@ -10,6 +10,7 @@ import { handleWebhook, type IngestEnv } from "./webhook";
 export { errorResponse, type ErrorCode } from "./errors";
 export { readBodyLimited } from "./body";
 export { identify, MAX_EVENT_ID_LENGTH, type IdentifyResult } from "./identify";
+export { forgetRecentlyAccepted, RecentlyAccepted } from "./recent";
 export type { IngestEnv } from "./webhook";
 
 /**

@@ -11,6 +11,7 @@ import { tryParseJson } from "../shared/json";
 import { readBodyLimited } from "./body";
 import { errorResponse } from "./errors";
 import { identify } from "./identify";
+import { recentlyAccepted } from "./recent";
 
 /** Bindings the ingest stage uses. */
 export interface IngestEnv extends SearchEnv {
@@ -27,6 +28,14 @@ const ALWAYS_FORWARDED = ["content-type"];
 /** One structured, redacted line per ingest, with the request id. */
 function log(c: IngestContext, fields: Record<string, unknown>): void {
   logLine("log", "ingest", { requestId: c.get("requestId"), ...fields }, redactFieldsFrom(c.env));
+}
+
+/** The 2xx answer: the provider's expected acknowledgement body if it has one, else JSON; outcome in headers. */
+function answer(c: IngestContext, ack: string | undefined, result: "accepted" | "duplicate", eventId: string): Response {
+  const status = result === "accepted" ? 202 : 200;
+  const outcome = { "edgehook-status": result, "edgehook-event-id": eventId };
+  if (ack !== undefined) return c.text(ack, status, outcome);
+  return c.json({ status: result, id: eventId }, status, outcome);
 }
 
 /** The ingest handler, mounted on every method so wrong ones get a clear 405. */
@@ -73,15 +82,19 @@ export async function handleWebhook(c: IngestContext): Promise<Response> {
   const json = source.preset.handshake ? early : tryParseJson(body);
   const identity = await identify(source, headers, body, json, started);
   if (!identity.ok) return errorResponse("payload_malformed", identity.message);
+  const name = ledgerName(sourceName, identity.eventId);
+  if (recentlyAccepted.has(name, started)) {
+    log(c, { source: sourceName, eventId: identity.eventId, status: 200, result: "duplicate", cached: true, ms: Date.now() - started });
+    return answer(c, source.preset.acknowledgement, "duplicate", identity.eventId);
+  }
 
   const forwarded = new Set([...ALWAYS_FORWARDED, ...source.preset.forwardHeaders, ...source.config.forwardHeaders.map((h) => h.toLowerCase())]);
   const kept: Record<string, string> = {};
-  for (const name of forwarded) {
-    const value = headers.get(name);
-    if (value !== null) kept[name] = value;
+  for (const header of forwarded) {
+    const value = headers.get(header);
+    if (value !== null) kept[header] = value;
   }
 
-  const name = ledgerName(sourceName, identity.eventId);
   try {
     const ledger = c.env.EVENT_LEDGER.get(c.env.EVENT_LEDGER.idFromName(name));
     const plan = planDeliveries(source.config.destinations, identity.eventType, json);
@@ -101,6 +114,7 @@ export async function handleWebhook(c: IngestContext): Promise<Response> {
       redriveAfterSeconds: config.raw.settings.redriveAfterSeconds,
     });
     const status = result.status === "accepted" ? 202 : 200;
+    if (result.status === "accepted") recentlyAccepted.add(name, started, config.raw.settings.dedupeWindowSeconds * 1000);
     if (result.status === "accepted" && plan.destinations.length === 0) {
       // Routed nowhere: the consumer never sees it, so index it here, off the response path.
       c.executionCtx.waitUntil(
@@ -109,10 +123,7 @@ export async function handleWebhook(c: IngestContext): Promise<Response> {
       );
     }
     log(c, { source: sourceName, eventId: identity.eventId, type: identity.eventType, status, result: result.status, rotationSlot: verdict.secretIndex, ms: Date.now() - started });
-    const outcome = { "edgehook-status": result.status, "edgehook-event-id": identity.eventId };
-    const ack = source.preset.acknowledgement;
-    if (ack !== undefined) return c.text(ack, status, outcome);
-    return c.json({ status: result.status, id: identity.eventId }, status, outcome);
+    return answer(c, source.preset.acknowledgement, result.status, identity.eventId);
   } catch (error) {
     console.error(JSON.stringify({ msg: "ledger_unavailable", ledger: name, error: String(error) }));
     return errorResponse("unavailable", "the event could not be stored; retry later");

@@ -1,10 +1,11 @@
 /** The HTTP contract of the ingest route: every error code, and nothing stored for bad input. */
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createApp } from "../../src/ingest";
+import { createApp, forgetRecentlyAccepted } from "../../src/ingest";
 import { TEST_SECRETS } from "../support/fixtures";
 import { sampleEvent, signRequest } from "../support/signer";
-import { inspect, post } from "./helpers";
+import { inspect, ledgerStub, post } from "./helpers";
+import { runInDurableObject } from "cloudflare:test";
 
 const swSign = (body: string | Uint8Array, id?: string) => signRequest({ preset: "standard-webhooks", secret: TEST_SECRETS.SW_SECRET, body, id });
 
@@ -100,6 +101,27 @@ describe("ingest route", () => {
     const again = await post("sw", signed);
     expect(again.status).toBe(200);
     expect(await again.json()).toEqual({ status: "duplicate", id: signed.headers["webhook-id"] });
+  });
+
+  it("a verified repeat of an event this isolate accepted is a duplicate without a ledger round trip", async () => {
+    const signed = await swSign(sampleEvent("standard-webhooks"));
+    const id = signed.headers["webhook-id"]!;
+    expect((await post("sw", signed)).status).toBe(202);
+    // Wipe the ledger object: only the isolate's memory can still know the event now.
+    await runInDurableObject(ledgerStub("sw", id), (_instance, state) => state.storage.deleteAll());
+    const again = await post("sw", signed);
+    expect(again.status).toBe(200);
+    expect(again.headers.get("edgehook-status")).toBe("duplicate");
+    expect(await again.json()).toEqual({ status: "duplicate", id });
+    expect(await inspect("sw", id)).toBeNull(); // answered from memory: the ledger was not asked
+
+    // A forged copy of a remembered event is still verified first.
+    const forged = { ...signed, headers: { ...signed.headers, "webhook-signature": "v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" } };
+    expect((await post("sw", forged)).status).toBe(401);
+
+    // Without the memory the ledger decides again (here: new, since its record is gone).
+    forgetRecentlyAccepted();
+    expect((await post("sw", signed)).status).toBe(202);
   });
 
   it("503 unavailable (never 2xx) when the ledger cannot store the event", async () => {

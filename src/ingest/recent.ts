@@ -1,0 +1,68 @@
+/**
+ * An in-isolate memory of events this isolate saw accepted, so a repeat of one of them is answered
+ * `200 duplicate` after verification without a round trip to its Durable Object.
+ *
+ * Only `accepted` results are remembered: then the ledger has durably stored the event (the 202 was
+ * allowed) and keeps it until `receivedAt + dedupeWindow` at least, so for any entry younger than
+ * both the TTL and the window the ledger would answer `duplicate` too. Losing the memory (eviction,
+ * another isolate) only sends the repeat to the ledger, which stays the source of truth.
+ */
+
+/** A bounded map of ledger names to the time until which a repeat is known to be a duplicate. */
+export class RecentlyAccepted {
+  readonly #until = new Map<string, number>();
+
+  /**
+   * @param capacity most entries kept (oldest dropped first)
+   * @param ttlMs longest an entry is trusted (never longer than the dedupe window)
+   * @example const recent = new RecentlyAccepted(10_000, 10 * 60_000);
+   */
+  constructor(
+    readonly capacity: number,
+    readonly ttlMs: number,
+  ) {}
+
+  /** Whether `name` was accepted here and is still certainly inside its dedupe window at `now`. */
+  has(name: string, now: number): boolean {
+    const until = this.#until.get(name);
+    if (until === undefined) return false;
+    if (until > now) return true;
+    this.#until.delete(name);
+    return false;
+  }
+
+  /** Remember that `name` was accepted (stored) at `receivedAt` with the given dedupe window. */
+  add(name: string, receivedAt: number, windowMs: number): void {
+    if (this.#until.size >= this.capacity) {
+      const oldest = this.#until.keys().next();
+      if (!oldest.done) this.#until.delete(oldest.value);
+    }
+    this.#until.delete(name);
+    this.#until.set(name, receivedAt + Math.min(this.ttlMs, windowMs));
+  }
+
+  /** Forget everything (the ledger stays the source of truth, so this only costs round trips). */
+  clear(): void {
+    this.#until.clear();
+  }
+
+  /** Entries currently held. */
+  get size(): number {
+    return this.#until.size;
+  }
+}
+
+/**
+ * This isolate's memory: events accepted here in the last 10 minutes (at most 10,000), so a verified
+ * repeat of one is a duplicate without asking its ledger object.
+ */
+export const recentlyAccepted = new RecentlyAccepted(10_000, 10 * 60_000);
+
+/**
+ * Drop this isolate's memory of accepted events, e.g. in a test that makes an event's dedupe window
+ * pass by editing its ledger record (which this memory cannot observe).
+ * @example forgetRecentlyAccepted(); // the next repeat asks the ledger again
+ */
+export function forgetRecentlyAccepted(): void {
+  recentlyAccepted.clear();
+}

@@ -1,0 +1,43 @@
+/** The ingest's memory of accepted events: trusted only inside both its TTL and the dedupe window, and bounded. */
+import { describe, expect, it } from "vitest";
+import { RecentlyAccepted } from "../../src/ingest/recent";
+
+const MIN = 60_000;
+
+describe("RecentlyAccepted", () => {
+  it("knows an accepted event until its TTL ends, measured from when it was received", () => {
+    const recent = new RecentlyAccepted(10, 10 * MIN);
+    recent.add("s:a", 1_000, 7 * 24 * 60 * MIN);
+    expect(recent.has("s:a", 1_000)).toBe(true);
+    expect(recent.has("s:a", 1_000 + 10 * MIN - 1)).toBe(true);
+    expect(recent.has("s:a", 1_000 + 10 * MIN)).toBe(false);
+    expect(recent.size).toBe(0); // an expired entry is dropped when seen
+    expect(recent.has("s:b", 1_000)).toBe(false);
+  });
+
+  it("never outlives a dedupe window shorter than its TTL", () => {
+    const recent = new RecentlyAccepted(10, 10 * MIN);
+    recent.add("s:a", 0, 30_000);
+    expect(recent.has("s:a", 29_999)).toBe(true);
+    expect(recent.has("s:a", 30_000)).toBe(false);
+  });
+
+  it("holds at most `capacity` entries, dropping the oldest first", () => {
+    const recent = new RecentlyAccepted(3, MIN);
+    for (const name of ["a", "b", "c", "d"]) recent.add(name, 0, MIN);
+    expect(recent.size).toBe(3);
+    expect(recent.has("a", 1)).toBe(false);
+    expect(["b", "c", "d"].every((n) => recent.has(n, 1))).toBe(true);
+    recent.add("b", 0, MIN); // re-adding refreshes its place
+    recent.add("e", 0, MIN);
+    expect(recent.has("c", 1)).toBe(false);
+    expect(recent.has("b", 1)).toBe(true);
+  });
+
+  it("clear() forgets everything", () => {
+    const recent = new RecentlyAccepted(3, MIN);
+    recent.add("a", 0, MIN);
+    recent.clear();
+    expect(recent.has("a", 1)).toBe(false);
+  });
+});
