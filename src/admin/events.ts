@@ -67,14 +67,23 @@ export function eventRoutes(api: Hono<AdminBindings>): void {
   });
 }
 
-/** Replay one event in its ledger and mark the re-opened tasks pending in the index. */
+/**
+ * Replay one event in its ledger and mark the re-opened tasks pending in the index. The index is
+ * keyed by received time first, so the received time is read from the ledger (one more request, only
+ * when something was replayed) rather than searched for in the index without its key.
+ */
 export async function replayOne(env: AdminEnv, source: string, eventId: string, options: { destination?: string; includeDelivered?: boolean }) {
-  const result = await ledgerOf(env, source, eventId).replay({
+  const ledger = ledgerOf(env, source, eventId);
+  const result = await ledger.replay({
     ...(options.destination ? { destinations: [options.destination] } : {}),
     statuses: options.includeDelivered ? ["dead", "delivered"] : ["dead"],
   });
   if (result && result.replayed.length > 0) {
-    await setTaskStatus(env, result.replayed.map((destination) => ({ source, eventId, destination, status: "pending" as const, attempts: 0 })), Date.now());
+    const view = await ledger.inspect();
+    if (view) {
+      const { receivedAt } = view.event;
+      await setTaskStatus(env, result.replayed.map((destination) => ({ receivedAt, source, eventId, destination, status: "pending" as const, attempts: 0 })), Date.now());
+    }
   }
   return result;
 }

@@ -36,6 +36,7 @@ export const eventParams = z.object({ source: name, eventId: z.string().min(1).m
 
 /** A task as the index holds it. */
 export const indexedTaskSchema = z.object({
+  receivedAt: z.number().describe("when the event was received (the index key starts with it)"),
   source: z.string(),
   eventId: z.string(),
   destination: z.string(),
@@ -43,7 +44,7 @@ export const indexedTaskSchema = z.object({
   attempts: z.number(),
   lastStatus: z.number().nullable(),
   lastError: z.string().nullable(),
-  latencyMs: z.number().nullable(),
+  latencyMs: z.number().nullable().describe("latency of the last attempt (ms)"),
   updatedAt: z.number(),
 });
 
@@ -187,10 +188,10 @@ export const sourceViewSchema = z.object({
 
 const windowStatsSchema = z.object({
   windowSeconds: z.number(),
-  tasks: z.record(z.string(), z.number()),
-  attempts: z.number(),
-  successRate: z.number().nullable(),
-  latencyMs: z.object({ p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable() }),
+  tasks: z.record(z.string(), z.number()).describe("task counts by current status, of the events received in the window"),
+  attempts: z.number().describe("attempts made for those tasks (a replay starts a task's count again)"),
+  successRate: z.number().nullable().describe("delivered tasks / attempts (each delivered task ended with one delivering attempt)"),
+  latencyMs: z.object({ p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable() }).describe("latency of each task's last attempt, nearest rank"),
 });
 
 /** Stats per window. */

@@ -16,7 +16,7 @@ function x(i: number, n: number): number {
   return PAD + (n <= 1 ? 0 : (i / (n - 1)) * (W - 2 * PAD));
 }
 
-/** Attempts per bucket as bars: delivered (green) over failed (red). */
+/** Attempts per bucket (of the tasks of events received in it) as bars: delivered (green) over failed (red). */
 export function ThroughputChart({ buckets }: { buckets: Bucket[] }) {
   const max = Math.max(1, ...buckets.map((b) => b.attempts));
   const bar = (W - 2 * PAD) / Math.max(1, buckets.length);

@@ -15,17 +15,17 @@ export function OverviewPage({ windows, buckets }: { windows: Record<string, Win
           <div class="card" data-window={name}>
             <h3>Last {name}</h3>
             <div class="big">{pct(w.successRate)}</div>
-            <div>success over {w.attempts} attempts</div>
-            <div>p50 {ms(w.latencyMs.p50)} · p95 {ms(w.latencyMs.p95)} · p99 {ms(w.latencyMs.p99)}</div>
+            <div>success over {w.attempts} attempts (events received in the window)</div>
+            <div>last attempt p50 {ms(w.latencyMs.p50)} · p95 {ms(w.latencyMs.p95)} · p99 {ms(w.latencyMs.p99)}</div>
             <div>delivered {w.tasks.delivered ?? 0} · pending {w.tasks.pending ?? 0} · dead {w.tasks.dead ?? 0}</div>
           </div>
         ))}
       </div>
-      <h2>Last 24 hours</h2>
+      <h2>Last 24 hours, by hour received</h2>
       <div class="cards">
         <ThroughputChart buckets={buckets} />
         <LineChart values={successSeries(buckets)} max={100} label="success rate" unit="%" />
-        <LineChart values={buckets.map((b) => b.avgLatencyMs)} max={Math.max(1, ...buckets.map((b) => b.avgLatencyMs ?? 0))} label="mean latency" unit=" ms" />
+        <LineChart values={buckets.map((b) => b.avgLatencyMs)} max={Math.max(1, ...buckets.map((b) => b.avgLatencyMs ?? 0))} label="mean last-attempt latency" unit=" ms" />
       </div>
     </Layout>
   );

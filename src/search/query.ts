@@ -3,6 +3,7 @@
 /**
  * Index task states: the ledger's (`stale`: skipped by drop-stale ordering), plus `expired` (the
  * ledger object is gone after its dedupe window) and `purged` (removed from the dead-letter list).
+ * (The row of an event routed nowhere, destination '', has status `unrouted`; it is not a task.)
  */
 export type IndexStatus = "pending" | "delivered" | "dead" | "stale" | "expired" | "purged";
 
@@ -61,50 +62,66 @@ export function likeLiteral(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+/** The index table: one row per (event, destination), keyed (received_at, source, event_id, destination). */
+export const TABLE = "deliveries";
+
 /** Cursor shape of the events list: received_at, source, event_id. */
 export const EVENT_CURSOR: ("string" | "number")[] = ["number", "string", "string"];
 
-/** Build the events list query (newest first, `limit + 1` rows so the caller can tell if more follow). */
+/**
+ * Build the events list query (newest first, `limit + 1` events so the caller can tell if more
+ * follow). Rows are tasks; grouping them by the key prefix (received_at, source, event_id) yields
+ * events, in primary-key order, so the scan walks the key backwards from the cursor (or `until`) and
+ * stops once the page is full. Filters on task fields (status, destination) keep the events that have
+ * at least one such task. `+source` keeps the planner from treating source as a key constraint, which
+ * would make it sort the whole range instead of walking the key in order.
+ */
 export function buildEventQuery(filter: EventFilter): Query | { error: "cursor_invalid" } {
   const where: string[] = [];
   const params: (string | number)[] = [];
-  if (filter.source !== undefined) where.push("e.source = ?") && params.push(filter.source);
+  if (filter.source !== undefined) where.push("+source = ?") && params.push(filter.source);
   if (filter.type !== undefined) {
-    if (filter.type.endsWith("*")) where.push("e.event_type LIKE ? ESCAPE '\\'") && params.push(`${likeLiteral(filter.type.slice(0, -1))}%`);
-    else where.push("e.event_type = ?") && params.push(filter.type);
+    if (filter.type.endsWith("*")) where.push("event_type LIKE ? ESCAPE '\\'") && params.push(`${likeLiteral(filter.type.slice(0, -1))}%`);
+    else where.push("event_type = ?") && params.push(filter.type);
   }
-  if (filter.since !== undefined) where.push("e.received_at >= ?") && params.push(filter.since);
-  if (filter.until !== undefined) where.push("e.received_at < ?") && params.push(filter.until);
-  if (filter.q !== undefined) where.push("e.event_id LIKE ? ESCAPE '\\'") && params.push(`%${likeLiteral(filter.q)}%`);
-  if (filter.status !== undefined || filter.destination !== undefined) {
-    const inner = ["t.source = e.source", "t.event_id = e.event_id"];
-    if (filter.status !== undefined) inner.push("t.status = ?") && params.push(filter.status);
-    if (filter.destination !== undefined) inner.push("t.destination = ?") && params.push(filter.destination);
-    where.push(`EXISTS (SELECT 1 FROM tasks t WHERE ${inner.join(" AND ")})`);
-  }
+  if (filter.since !== undefined) where.push("received_at >= ?") && params.push(filter.since);
+  if (filter.until !== undefined) where.push("received_at < ?") && params.push(filter.until);
+  if (filter.q !== undefined) where.push("event_id LIKE ? ESCAPE '\\'") && params.push(`%${likeLiteral(filter.q)}%`);
+  if (filter.status !== undefined) where.push("status = ?") && params.push(filter.status);
+  if (filter.destination !== undefined) where.push("destination = ?") && params.push(filter.destination);
   if (filter.cursor !== undefined) {
     const position = decodeCursor(filter.cursor, EVENT_CURSOR);
     if (!position) return { error: "cursor_invalid" };
-    where.push("(e.received_at, e.source, e.event_id) < (?, ?, ?)") && params.push(...position);
+    where.push("(received_at, source, event_id) < (?, ?, ?)") && params.push(...position);
   }
-  const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
+  const clause = where.length > 0 ? `WHERE ${where.join(" AND ")} ` : "";
   params.push(filter.limit + 1);
-  return { sql: `SELECT e.* FROM events e ${clause} ORDER BY e.received_at DESC, e.source DESC, e.event_id DESC LIMIT ?`, params };
+  return {
+    sql: `SELECT received_at, source, event_id, MAX(event_type) AS event_type, MAX(occurred_at) AS occurred_at FROM ${TABLE} ${clause}GROUP BY received_at, source, event_id ORDER BY received_at DESC, source DESC, event_id DESC LIMIT ?`,
+    params,
+  };
 }
 
-/** WHERE clause and parameters selecting dead tasks by a dead-letter filter. */
+/**
+ * WHERE clause and parameters selecting dead tasks by a dead-letter filter. The literal
+ * `status = 'dead'` lets SQLite use the partial index `deliveries_dead` (updated_at, then the key).
+ */
 export function deadWhere(filter: DeadFilter): Query {
   const where = ["status = 'dead'"];
   const params: (string | number)[] = [];
-  if (filter.destination !== undefined) where.push("destination = ?") && params.push(filter.destination);
-  if (filter.source !== undefined) where.push("source = ?") && params.push(filter.source);
+  // `+`: plain filters, not key constraints (which would make the planner sort instead of walking the index).
+  if (filter.destination !== undefined) where.push("+destination = ?") && params.push(filter.destination);
+  if (filter.source !== undefined) where.push("+source = ?") && params.push(filter.source);
   if (filter.since !== undefined) where.push("updated_at >= ?") && params.push(filter.since);
   if (filter.until !== undefined) where.push("updated_at < ?") && params.push(filter.until);
   return { sql: where.join(" AND "), params };
 }
 
-/** Cursor shape of the dead-letter list: updated_at, source, event_id, destination. */
-export const DEAD_CURSOR: ("string" | "number")[] = ["number", "string", "string", "string"];
+/** Cursor shape of the dead-letter list: updated_at, received_at, source, event_id, destination. */
+export const DEAD_CURSOR: ("string" | "number")[] = ["number", "number", "string", "string", "string"];
+
+/** Order of dead tasks: the partial index's own order (updated_at, then the primary key). */
+export const DEAD_ORDER = ["updated_at", "received_at", "source", "event_id", "destination"] as const;
 
 /** Build the dead-letter list query (most recently dead first, `limit + 1` rows). */
 export function buildDeadQuery(filter: DeadFilter & { limit: number; cursor?: string }): Query | { error: "cursor_invalid" } {
@@ -114,11 +131,26 @@ export function buildDeadQuery(filter: DeadFilter & { limit: number; cursor?: st
   if (filter.cursor !== undefined) {
     const position = decodeCursor(filter.cursor, DEAD_CURSOR);
     if (!position) return { error: "cursor_invalid" };
-    sql += " AND (updated_at, source, event_id, destination) < (?, ?, ?, ?)";
+    sql += ` AND (${DEAD_ORDER.join(", ")}) < (?, ?, ?, ?, ?)`;
     params.push(...position);
   }
   params.push(filter.limit + 1);
-  return { sql: `SELECT * FROM tasks WHERE ${sql} ORDER BY updated_at DESC, source DESC, event_id DESC, destination DESC LIMIT ?`, params };
+  return { sql: `SELECT * FROM ${TABLE} WHERE ${sql} ORDER BY ${DEAD_ORDER.map((c) => `${c} DESC`).join(", ")} LIMIT ?`, params };
+}
+
+/** The 1-based nearest rank of percentile `p` (integer 0..100) among `n` values: ceil(p·n/100), at least 1. */
+export function nearestRank(p: number, n: number): number {
+  return Math.max(1, Math.floor((n * p + 99) / 100));
+}
+
+/**
+ * The latency percentiles of the tasks received since `?` (the one parameter), computed in D1 so
+ * only a few rows come back: rows `{ r, n, latency_ms }` for the nearest ranks of `percentiles`.
+ * The rank arithmetic is `nearestRank`'s, in SQLite integer division.
+ */
+export function percentileQuery(percentiles: readonly number[]): string {
+  const ranks = percentiles.map((p) => `MAX(1, (n * ${Math.trunc(p)} + 99) / 100)`).join(", ");
+  return `SELECT r, n, latency_ms FROM (SELECT latency_ms, ROW_NUMBER() OVER (ORDER BY latency_ms) AS r, COUNT(*) OVER () AS n FROM ${TABLE} WHERE received_at >= ? AND destination != '' AND latency_ms IS NOT NULL) WHERE r IN (${ranks})`;
 }
 
 /** The value at quantile `q` (0..1) of ascending-sorted numbers (nearest rank); `null` when empty. */
