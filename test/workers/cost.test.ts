@@ -50,8 +50,8 @@ describe("billable operations of one accepted event", () => {
     // (the gate writes nothing while its breaker stays closed). Reads are $0.001/M.
     expect(counts.rowsWritten, statementBreakdown().join("\n")).toBe(2);
     expect(counts.rowsRead).toBeLessThanOrEqual(16);
-    // The search index (D1) is a budget, not a fixed figure: it may write at most this many rows.
-    expect(counts.d1RowsWritten).toBeLessThanOrEqual(D1_ROWS_WRITTEN_BUDGET);
+    // The search index (D1): one upsert of the task's row (WITHOUT ROWID, no index entry while not dead).
+    expect(counts.d1RowsWritten).toBe(D1_ROWS_WRITTEN_PER_EVENT);
 
     // Cleanup after the dedupe window: pretend the window has passed, then let the alarm run.
     const stub = ledgerStub("stripe", eventId);
@@ -94,6 +94,7 @@ describe("billable operations of one accepted event", () => {
     expect(counts.doRequests["DestinationGate.admit"]).toBe(counts.consumerInvocations);
     expect(counts.doRequests["DestinationGate.report"]).toBe(counts.consumerInvocations);
     expect(counts.rowsWritten).toBe(20 * 2);
+    expect(counts.d1RowsWritten).toBe(20 * D1_ROWS_WRITTEN_PER_EVENT);
   });
 
   it("a duplicate costs one request and one Durable Object request, and writes nothing", async () => {
@@ -109,5 +110,5 @@ describe("billable operations of one accepted event", () => {
   });
 });
 
-/** Rows the event index (D1, src/search) may write per accepted event; docs/cost.md prices this budget. */
-const D1_ROWS_WRITTEN_BUDGET = 9;
+/** Rows the event index (D1, src/search) writes per event delivered to one destination; docs/cost.md prices it. */
+const D1_ROWS_WRITTEN_PER_EVENT = 1;
