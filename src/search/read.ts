@@ -72,7 +72,8 @@ export async function listEvents(db: D1Database, filter: EventFilter): Promise<P
   const page = rows.slice(0, filter.limit);
   const tasks = page.length === 0 ? [] : await tasksOf(db, page);
   const items = page.map((e) => {
-    const own = tasks.filter((t) => t.source === e.source && t.eventId === e.event_id);
+    // By the full event key: an id accepted again after its dedupe window is another event (another received_at).
+    const own = tasks.filter((t) => t.receivedAt === e.received_at && t.source === e.source && t.eventId === e.event_id);
     return { source: e.source, eventId: e.event_id, eventType: e.event_type, receivedAt: e.received_at, occurredAt: e.occurred_at, status: summaryStatus(own.map((t) => t.status)), tasks: own };
   });
   const last = page.at(-1);

@@ -201,6 +201,11 @@ describe("the D1 index: one row per (event, destination)", () => {
     if ("error" in dead) throw new Error("cursor error");
     expect(dead.items.map((e) => e.eventId)).toEqual(["evt_15", "evt_12", "evt_09", "evt_06", "evt_03", "evt_00"]);
     expect(dead.items[0]!.tasks.map((t) => t.status)).toEqual(["dead"]);
+    // The same id accepted again after its dedupe window is another event, with its own tasks.
+    await writeIndex(env, [update({ source, eventId: "evt_01", receivedAt: base + 1000, destination: "z", status: "pending", at: base + 1001 })]);
+    const again = await listEvents(db, { source, q: "evt_01", limit: 50 });
+    if ("error" in again) throw new Error("cursor error");
+    expect(again.items.map((e) => [e.receivedAt - base, e.tasks.map((t) => t.destination)])).toEqual([[1000, ["z"]], [1, ["a", "b"]]]);
     const deliveredToB = await listEvents(db, { source, status: "delivered", destination: "b", limit: 50 });
     if ("error" in deliveredToB) throw new Error("cursor error");
     expect(deliveredToB.items).toHaveLength(updates.filter((u) => u.destination === "b").length);
