@@ -5,6 +5,7 @@
  * a queue operation per event fails here first.
  */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { forgetRecentlyAccepted } from "../../src/ingest";
 import { beforeAll, describe, expect, it } from "vitest";
 import { signRequest, sampleEvent } from "../support/signer";
 import { TEST_SECRETS } from "../support/fixtures";
@@ -97,10 +98,23 @@ describe("billable operations of one accepted event", () => {
     expect(counts.d1RowsWritten).toBe(20 * D1_ROWS_WRITTEN_PER_EVENT);
   });
 
-  it("a duplicate costs one request and one Durable Object request, and writes nothing", async () => {
+  it("a duplicate of an event this isolate accepted costs one request and no Durable Object request", async () => {
     const body = sampleEvent("stripe");
     const signed = await signRequest({ preset: "stripe", secret: TEST_SECRETS.STRIPE_SECRET, body });
     expect((await post("stripe", signed)).status).toBe(202);
+    resetMeter();
+    expect((await post("stripe", signed)).status).toBe(200);
+    const counts = await readMeter();
+    expect(counts.doRequests).toEqual({});
+    expect(counts.rowsWritten).toBe(0);
+    expect(counts.queueMessagesSent).toBe(0);
+  });
+
+  it("any other duplicate costs one request and one Durable Object request, and writes nothing", async () => {
+    const body = sampleEvent("stripe");
+    const signed = await signRequest({ preset: "stripe", secret: TEST_SECRETS.STRIPE_SECRET, body });
+    expect((await post("stripe", signed)).status).toBe(202);
+    forgetRecentlyAccepted(); // as in another isolate, or after this one was evicted
     resetMeter();
     expect((await post("stripe", signed)).status).toBe(200);
     const counts = await readMeter();
