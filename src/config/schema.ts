@@ -122,6 +122,8 @@ export const settingsSchema = z
     dedupeWindowSeconds: seconds(365 * 86_400).default(7 * 86_400),
     redriveAfterSeconds: seconds(86_400).default(300),
     maxBodyBytes: z.number().int().min(1).max(100 * 1024 * 1024).default(1024 * 1024),
+    /** Full ingest log lines per second per isolate for each (source, status, code) of rejects and duplicates; 0 = all. */
+    logLinesPerSecond: z.number().int().min(0).max(100_000).default(20),
   })
   .strict();
 

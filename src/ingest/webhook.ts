@@ -5,11 +5,11 @@
 import type { Context } from "hono";
 import { loadConfig } from "../config";
 import { ledgerName, planDeliveries, type EventLedger } from "../ledger";
-import { logLine, redactFieldsFrom } from "../observe";
+import { LogThrottle, logLine, redactFieldsFrom } from "../observe";
 import { indexAccepted, type SearchEnv } from "../search";
 import { tryParseJson } from "../shared/json";
 import { readBodyLimited } from "./body";
-import { errorResponse } from "./errors";
+import { errorResponse, type ErrorCode } from "./errors";
 import { identify } from "./identify";
 import { recentlyAccepted } from "./recent";
 
@@ -30,6 +30,34 @@ function log(c: IngestContext, fields: Record<string, unknown>): void {
   logLine("log", "ingest", { requestId: c.get("requestId"), ...fields }, redactFieldsFrom(c.env));
 }
 
+/** This isolate's budget for reject and duplicate lines (`settings.logLinesPerSecond`). */
+let throttle = new LogThrottle(0);
+
+/**
+ * Log a reject or a duplicate within the per-second budget of its (source, status, code); lines over
+ * it are counted and summarised once their second ends (`{"suppressed": n}`). Accepted events are
+ * always logged in full.
+ */
+function logBounded(c: IngestContext, perSecond: number, fields: { source: string; status: number; code: string } & Record<string, unknown>): void {
+  if (throttle.perSecond !== perSecond) throttle = new LogThrottle(perSecond);
+  const bucket = throttle;
+  const key = `${fields.source}\u0000${fields.status}\u0000${fields.code}`;
+  const verdict = bucket.take(key, Date.now());
+  if (verdict === "write") return log(c, fields);
+  if (verdict === "suppress") return;
+  const summarise = () => {
+    const suppressed = bucket.drain(key);
+    if (suppressed > 0) {
+      logLine("log", "ingest", { source: fields.source, status: fields.status, code: fields.code, suppressed, perSecond }, redactFieldsFrom(c.env));
+    }
+  };
+  try {
+    c.executionCtx.waitUntil(new Promise((resolve) => setTimeout(resolve, 1000)).then(summarise));
+  } catch {
+    summarise(); // no execution context (a direct app.fetch): report at once
+  }
+}
+
 /** The 2xx answer: the provider's expected acknowledgement body if it has one, else JSON; outcome in headers. */
 function answer(c: IngestContext, ack: string | undefined, result: "accepted" | "duplicate", eventId: string): Response {
   const status = result === "accepted" ? 202 : 200;
@@ -47,16 +75,24 @@ export async function handleWebhook(c: IngestContext): Promise<Response> {
     return errorResponse("unavailable", "Edgehook's configuration is invalid; the operator must fix it (see the worker logs). Retry later.");
   }
   const { config } = loaded;
+  const logBudget = config.raw.settings.logLinesPerSecond;
   const source = config.sources.get(sourceName);
-  if (!source) return errorResponse("source_unknown", `no source named "${sourceName}" is configured`);
+  /** A 4xx with its reason code, logged within the line budget (unknown source names share one bucket). */
+  const reject = (code: ErrorCode, message: string, headers?: Record<string, string>): Response => {
+    const res = errorResponse(code, message, headers);
+    const where = source ? { source: sourceName } : { source: "(unknown)", requested: sourceName.slice(0, 64) };
+    logBounded(c, logBudget, { ...where, status: res.status, code, ms: Date.now() - started });
+    return res;
+  };
+  if (!source) return reject("source_unknown", `no source named "${sourceName}" is configured`);
   const isPost = c.req.method === "POST";
   if (!isPost && !source.preset.handshake) {
-    return errorResponse("method_not_allowed", "webhooks are accepted with POST only", { allow: "POST" });
+    return reject("method_not_allowed", "webhooks are accepted with POST only", { allow: "POST" });
   }
 
   const limit = source.config.maxBodyBytes ?? config.raw.settings.maxBodyBytes;
   const body = isPost ? await readBodyLimited(c.req.raw, limit) : new Uint8Array(0);
-  if (!body) return errorResponse("payload_too_large", `the body is larger than this source's limit of ${limit} bytes`);
+  if (!body) return reject("payload_too_large", `the body is larger than this source's limit of ${limit} bytes`);
 
   const headers = c.req.raw.headers;
   const request = { method: c.req.method, url: c.req.url, headers, body };
@@ -70,21 +106,18 @@ export async function handleWebhook(c: IngestContext): Promise<Response> {
       log(c, { source: sourceName, status: answer.status, result: "handshake", ms: Date.now() - started });
       return answer;
     }
-    if (!isPost) return errorResponse("method_not_allowed", "webhooks are accepted with POST only", { allow: "POST" });
+    if (!isPost) return reject("method_not_allowed", "webhooks are accepted with POST only", { allow: "POST" });
   }
 
   const verdict = await verify();
-  if (!verdict.ok) {
-    log(c, { source: sourceName, status: 401, code: verdict.reason, ms: Date.now() - started });
-    return errorResponse(verdict.reason, verdict.hint);
-  }
+  if (!verdict.ok) return reject(verdict.reason, verdict.hint);
 
   const json = source.preset.handshake ? early : tryParseJson(body);
   const identity = await identify(source, headers, body, json, started);
-  if (!identity.ok) return errorResponse("payload_malformed", identity.message);
+  if (!identity.ok) return reject("payload_malformed", identity.message);
   const name = ledgerName(sourceName, identity.eventId);
   if (recentlyAccepted.has(name, started)) {
-    log(c, { source: sourceName, eventId: identity.eventId, status: 200, result: "duplicate", cached: true, ms: Date.now() - started });
+    logBounded(c, logBudget, { source: sourceName, status: 200, code: "duplicate", eventId: identity.eventId, result: "duplicate", cached: true, ms: Date.now() - started });
     return answer(c, source.preset.acknowledgement, "duplicate", identity.eventId);
   }
 
@@ -122,7 +155,9 @@ export async function handleWebhook(c: IngestContext): Promise<Response> {
           .catch((error) => console.error(JSON.stringify({ msg: "index_write_failed", error: String(error) }))),
       );
     }
-    log(c, { source: sourceName, eventId: identity.eventId, type: identity.eventType, status, result: result.status, rotationSlot: verdict.secretIndex, ms: Date.now() - started });
+    const line = { source: sourceName, eventId: identity.eventId, type: identity.eventType, status, result: result.status, rotationSlot: verdict.secretIndex, ms: Date.now() - started };
+    if (result.status === "accepted") log(c, line);
+    else logBounded(c, logBudget, { ...line, code: "duplicate" });
     return answer(c, source.preset.acknowledgement, result.status, identity.eventId);
   } catch (error) {
     console.error(JSON.stringify({ msg: "ledger_unavailable", ledger: name, error: String(error) }));

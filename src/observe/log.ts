@@ -13,10 +13,18 @@ export const DEFAULT_PII_FIELDS = ["email", "phone", "address", "name", "ip"];
 
 const SECRET_KEY = /token|secret|signature|authorization|cookie|password|api[_-]?key/i;
 
-/** The PII field names to redact, from the `LOG_REDACT_FIELDS` var (lower-cased). */
+const piiSets = new Map<string | undefined, Set<string>>();
+
+/** The PII field names to redact, from the `LOG_REDACT_FIELDS` var (lower-cased); parsed once per value. */
 export function redactFieldsFrom(env: { LOG_REDACT_FIELDS?: unknown }): Set<string> {
-  const raw = typeof env.LOG_REDACT_FIELDS === "string" ? env.LOG_REDACT_FIELDS.split(",") : DEFAULT_PII_FIELDS;
-  return new Set(raw.map((f) => f.trim().toLowerCase()).filter(Boolean));
+  const given = typeof env.LOG_REDACT_FIELDS === "string" ? env.LOG_REDACT_FIELDS : undefined;
+  let set = piiSets.get(given);
+  if (!set) {
+    const raw = given !== undefined ? given.split(",") : DEFAULT_PII_FIELDS;
+    set = new Set(raw.map((f) => f.trim().toLowerCase()).filter(Boolean));
+    if (piiSets.size < 16) piiSets.set(given, set);
+  }
+  return set;
 }
 
 /** A copy of `value` with secret-looking and PII keys redacted, at any depth (pure). */

@@ -1,10 +1,10 @@
 /** The HTTP contract of the ingest route: every error code, and nothing stored for bad input. */
 import { env, exports } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createApp, forgetRecentlyAccepted } from "../../src/ingest";
 import { TEST_SECRETS } from "../support/fixtures";
 import { sampleEvent, signRequest } from "../support/signer";
-import { inspect, ledgerStub, post } from "./helpers";
+import { inspect, ledgerStub, post, waitFor } from "./helpers";
 import { runInDurableObject } from "cloudflare:test";
 
 const swSign = (body: string | Uint8Array, id?: string) => signRequest({ preset: "standard-webhooks", secret: TEST_SECRETS.SW_SECRET, body, id });
@@ -156,5 +156,64 @@ describe("ingest route", () => {
     const res = await exports.default.fetch("https://edgehook.test/elsewhere");
     expect(res.status).toBe(404);
     expect((await errorOf(res)).code).toBe("not_found");
+  });
+});
+
+describe("ingest log lines", () => {
+  it("rejects are logged within the per-second budget; the rest are counted in one summary line per second", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const spy = vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
+      try {
+        const line = JSON.parse(args.map(String).join(" ")) as Record<string, unknown>;
+        if (line.msg === "ingest" && line.source === "sw" && line.code === "signature_missing") lines.push(line);
+      } catch {
+        // not a structured line
+      }
+    });
+    try {
+      const unsigned = { "content-type": "application/json" };
+      const sent = 27;
+      const started = Date.now();
+      for (let i = 0; i < sent; i++) {
+        const res = await exports.default.fetch("https://edgehook.test/webhooks/sw", { method: "POST", headers: unsigned, body: "{}" });
+        expect(res.status).toBe(401);
+        await res.arrayBuffer();
+      }
+      const elapsed = Date.now() - started;
+      const full = () => lines.filter((l) => l.suppressed === undefined);
+      const suppressed = () => lines.reduce((n, l) => n + (typeof l.suppressed === "number" ? l.suppressed : 0), 0);
+      // Every request is accounted for: a full line, or a count in a summary written when its second ends.
+      await waitFor(async () => full().length + suppressed() === sent, 5_000);
+      const budget = 20 * (Math.floor(elapsed / 1000) + 1);
+      expect(full().length).toBeLessThanOrEqual(budget);
+      if (elapsed < 1000) expect(full().length).toBe(20);
+      for (const l of full()) expect(l).toMatchObject({ status: 401, requestId: expect.any(String) });
+      for (const l of lines.filter((l) => l.suppressed !== undefined)) expect(l).toMatchObject({ status: 401, perSecond: 20 });
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it("accepted events are always logged in full, one line each", async () => {
+    const ids: string[] = [];
+    const lines: Record<string, unknown>[] = [];
+    const spy = vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
+      try {
+        const line = JSON.parse(args.map(String).join(" ")) as Record<string, unknown>;
+        if (line.msg === "ingest" && line.result === "accepted") lines.push(line);
+      } catch {
+        // not a structured line
+      }
+    });
+    try {
+      for (let i = 0; i < 25; i++) {
+        const signed = await swSign(sampleEvent("standard-webhooks"));
+        ids.push(signed.headers["webhook-id"]!);
+        expect((await post("sw", signed)).status).toBe(202);
+      }
+      expect(lines.filter((l) => ids.includes(l.eventId as string)).length).toBe(25);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
