@@ -33,6 +33,10 @@ export async function outboundHeaders(destination: RuntimeDestination, delivery:
 /** Read at most `limit` bytes of a body as text, then cancel the rest. */
 async function readSnippet(response: Response, limit: number): Promise<string> {
   if (!response.body) return "";
+  // A declared length within the limit bounds an uncompressed read by itself: one read instead of
+  // a reader loop and a cancel (the common small acknowledgement; ~0.06 ms of CPU per attempt here).
+  const length = response.headers.get("content-length");
+  if (length !== null && /^\d{1,6}$/.test(length) && Number(length) <= limit && !response.headers.has("content-encoding")) return response.text();
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;

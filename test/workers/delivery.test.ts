@@ -1,7 +1,9 @@
 /** Delivery: retries, dead records and consumer decisions, with the real queue and a real sink. */
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { loadConfig } from "../../src/config";
+import { postSigned, SNIPPET_BYTES } from "../../src/delivery";
 import worker from "../../src/index";
 import { TEST_SECRETS } from "../support/fixtures";
 import { sampleEvent, signRequest } from "../support/signer";
@@ -116,5 +118,31 @@ describe("consumer decisions (createMessageBatch)", () => {
     const result = await runBatch("edgehook-dead", [{ v: 1, ledger: `nowhere:${id}`, destination: "ok" }]);
     expect(result.explicitAcks).toEqual(["m0"]);
     expect((await inspect("nowhere", id))!.tasks[0]).toMatchObject({ status: "dead", lastError: "queue_retries_exhausted" });
+  });
+});
+
+describe("the attempt's response snippet", () => {
+  /** One attempt against a stubbed fetch answering `response`; returns the recorded snippet. */
+  async function snippetOf(response: Response): Promise<string | undefined> {
+    const loaded = loadConfig(env);
+    if (!loaded.ok) throw new Error(loaded.problems.join("\n"));
+    const spy = vi.spyOn(globalThis, "fetch").mockResolvedValue(response);
+    try {
+      return (await postSigned(loaded.config.destinations.get("ok")!, new Headers(), new Uint8Array(0), Date.now())).snippet;
+    } finally {
+      spy.mockRestore();
+    }
+  }
+  const big = "x".repeat(4 * SNIPPET_BYTES);
+  const streamed = (text: string) => new ReadableStream({ start: (c) => (c.enqueue(new TextEncoder().encode(text)), c.close()) });
+
+  it("keeps a small declared-length body whole", async () => {
+    expect(await snippetOf(new Response('{"ok":true}', { headers: { "content-length": "11" } }))).toBe('{"ok":true}');
+  });
+
+  it("bounds a larger body, declared or streamed, to SNIPPET_BYTES", async () => {
+    expect(await snippetOf(new Response(big, { headers: { "content-length": String(big.length) } }))).toBe(big.slice(0, SNIPPET_BYTES));
+    expect(await snippetOf(new Response(streamed(big)))).toBe(big.slice(0, SNIPPET_BYTES));
+    expect(await snippetOf(new Response(streamed("short")))).toBe("short");
   });
 });
