@@ -13,12 +13,35 @@ export { identify, MAX_EVENT_ID_LENGTH, type IdentifyResult } from "./identify";
 export { forgetRecentlyAccepted, RecentlyAccepted } from "./recent";
 export type { IngestEnv } from "./webhook";
 
+type AppEnv = { Bindings: IngestEnv & AdminEnv; Variables: { requestId: string } };
+
+/** Shared by both routers: a JSON 404 and a JSON 500 that never leaks the error. */
+function withErrorHandlers(app: Hono<AppEnv>): Hono<AppEnv> {
+  app.notFound(() => errorResponse("not_found", "no such route; webhooks go to POST /webhooks/<source>"));
+  app.onError((error) => {
+    console.error(JSON.stringify({ msg: "unhandled", error: String(error), stack: (error as Error).stack }));
+    return errorResponse("internal", "internal error");
+  });
+  return app;
+}
+
+/** Whether a request URL's path is under `/webhooks/` (scheme and host skipped without parsing the URL). */
+function isWebhookPath(url: string): boolean {
+  const path = url.indexOf("/", url.indexOf("://") + 3);
+  return path >= 0 && url.startsWith("/webhooks/", path);
+}
+
 /**
- * Build the worker's HTTP app.
+ * Build the worker's HTTP app. Webhooks — nearly all traffic — go through a router holding only
+ * their route; `/health`, `/api` and `/dashboard` through the full one.
  * @example export default { fetch: createApp().fetch }
  */
 export function createApp() {
-  const app = new Hono<{ Bindings: IngestEnv & AdminEnv; Variables: { requestId: string } }>();
+  const hooks = withErrorHandlers(new Hono<AppEnv>());
+  hooks.use("*", withRequestId());
+  hooks.all("/webhooks/:source", handleWebhook);
+
+  const app = withErrorHandlers(new Hono<AppEnv>());
   app.use("*", withRequestId());
   app.get("/health", (c) => {
     const loaded = loadConfig(c.env);
@@ -26,13 +49,10 @@ export function createApp() {
       ? c.json({ status: "ok", sources: loaded.config.sources.size, destinations: loaded.config.destinations.size })
       : c.json({ status: "config_invalid", problems: loaded.problems.length }, 503);
   });
-  app.all("/webhooks/:source", handleWebhook);
-  app.route("/api", createAdminApi({ ingest: (request, env, ctx) => app.fetch(request, env as IngestEnv & AdminEnv, ctx) }));
+  app.route("/api", createAdminApi({ ingest: (request, env, ctx) => hooks.fetch(request, env as IngestEnv & AdminEnv, ctx) }));
   app.route("/dashboard", createDashboard());
-  app.notFound(() => errorResponse("not_found", "no such route; webhooks go to POST /webhooks/<source>"));
-  app.onError((error) => {
-    console.error(JSON.stringify({ msg: "unhandled", error: String(error), stack: (error as Error).stack }));
-    return errorResponse("internal", "internal error");
-  });
-  return app;
+
+  const fetch = (...args: Parameters<typeof app.fetch>): Response | Promise<Response> =>
+    isWebhookPath(args[0].url) ? hooks.fetch(...args) : app.fetch(...args);
+  return { fetch };
 }
