@@ -1,9 +1,9 @@
 /** Ingest stage: the HTTP face of Edgehook (Hono). */
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { createAdminApi, type AdminEnv } from "../admin";
 import { loadConfig } from "../config";
 import { createDashboard } from "../dashboard";
-import { withRequestId } from "../observe";
+import { requestIdOf, withRequestId } from "../observe";
 import { errorResponse } from "./errors";
 import { handleWebhook, type IngestEnv } from "./webhook";
 
@@ -25,22 +25,13 @@ function withErrorHandlers(app: Hono<AppEnv>): Hono<AppEnv> {
   return app;
 }
 
-/** Whether a request URL's path is under `/webhooks/` (scheme and host skipped without parsing the URL). */
-function isWebhookPath(url: string): boolean {
-  const path = url.indexOf("/", url.indexOf("://") + 3);
-  return path >= 0 && url.startsWith("/webhooks/", path);
-}
-
 /**
- * Build the worker's HTTP app. Webhooks — nearly all traffic — go through a router holding only
- * their route; `/health`, `/api` and `/dashboard` through the full one.
+ * Build the worker's HTTP app. Webhooks — nearly all traffic — are matched first by a router holding
+ * only their route; everything else (`/health`, `/api`, `/dashboard`, unknown paths) falls through to
+ * the full one.
  * @example export default { fetch: createApp().fetch }
  */
 export function createApp() {
-  const hooks = withErrorHandlers(new Hono<AppEnv>());
-  hooks.use("*", withRequestId());
-  hooks.all("/webhooks/:source", handleWebhook);
-
   const app = withErrorHandlers(new Hono<AppEnv>());
   app.use("*", withRequestId());
   app.get("/health", (c) => {
@@ -49,10 +40,28 @@ export function createApp() {
       ? c.json({ status: "ok", sources: loaded.config.sources.size, destinations: loaded.config.destinations.size })
       : c.json({ status: "config_invalid", problems: loaded.problems.length }, 503);
   });
+
+  const hooks = withErrorHandlers(new Hono<AppEnv>());
+  hooks.all("/webhooks/:source", async (c) => {
+    // The request id, as withRequestId gives it elsewhere, without a middleware layer on the hot path.
+    const id = requestIdOf(c.req.raw.headers);
+    c.set("requestId", id);
+    const res = await handleWebhook(c as unknown as Parameters<typeof handleWebhook>[0]);
+    res.headers.set("x-request-id", id);
+    return res;
+  });
+  hooks.notFound((c) => app.fetch(c.req.raw, c.env, executionCtxOf(c)));
+
   app.route("/api", createAdminApi({ ingest: (request, env, ctx) => hooks.fetch(request, env as IngestEnv & AdminEnv, ctx) }));
   app.route("/dashboard", createDashboard());
+  return hooks;
+}
 
-  const fetch = (...args: Parameters<typeof app.fetch>): Response | Promise<Response> =>
-    isWebhookPath(args[0].url) ? hooks.fetch(...args) : app.fetch(...args);
-  return { fetch };
+/** The execution context, or undefined when the app is called without one (`app.fetch(request, env)`). */
+function executionCtxOf(c: Context): Context["executionCtx"] | undefined {
+  try {
+    return c.executionCtx;
+  } catch {
+    return undefined;
+  }
 }

@@ -59,11 +59,23 @@ function logBounded(c: IngestContext, perSecond: number, fields: { source: strin
 }
 
 /** The 2xx answer: the provider's expected acknowledgement body if it has one, else JSON; outcome in headers. */
-function answer(c: IngestContext, ack: string | undefined, result: "accepted" | "duplicate", eventId: string): Response {
+function answer(ack: string | undefined, result: "accepted" | "duplicate", eventId: string): Response {
   const status = result === "accepted" ? 202 : 200;
-  const outcome = { "edgehook-status": result, "edgehook-event-id": eventId };
-  if (ack !== undefined) return c.text(ack, status, outcome);
-  return c.json({ status: result, id: eventId }, status, outcome);
+  const headers = { "edgehook-status": result, "edgehook-event-id": eventId };
+  if (ack !== undefined) return new Response(ack, { status, headers: { ...headers, "content-type": "text/plain; charset=UTF-8" } });
+  return Response.json({ status: result, id: eventId }, { status, headers });
+}
+
+/** Header names kept for destinations, per source (built once per source). */
+const forwardedBySource = new WeakMap<object, readonly string[]>();
+
+function forwardedHeaders(source: { preset: { forwardHeaders: readonly string[] }; config: { forwardHeaders: readonly string[] } }): readonly string[] {
+  let names = forwardedBySource.get(source);
+  if (!names) {
+    names = [...new Set([...ALWAYS_FORWARDED, ...source.preset.forwardHeaders, ...source.config.forwardHeaders.map((h) => h.toLowerCase())])];
+    forwardedBySource.set(source, names);
+  }
+  return names;
 }
 
 /** The ingest handler, mounted on every method so wrong ones get a clear 405. */
@@ -95,7 +107,9 @@ export async function handleWebhook(c: IngestContext): Promise<Response> {
   if (!body) return reject("payload_too_large", `the body is larger than this source's limit of ${limit} bytes`);
 
   const headers = c.req.raw.headers;
-  const request = { method: c.req.method, url: c.req.url, headers, body };
+  const raw = c.req.raw;
+  // The URL is read only by the few schemes that sign it.
+  const request = { method: raw.method, get url() { return raw.url; }, headers, body };
   // JSON is parsed before verification only where a handshake needs it: a forged body costs no parse.
   const early = source.preset.handshake ? tryParseJson(body) : undefined;
   const verify = () =>
@@ -118,12 +132,11 @@ export async function handleWebhook(c: IngestContext): Promise<Response> {
   const name = ledgerName(sourceName, identity.eventId);
   if (recentlyAccepted.has(name, started)) {
     logBounded(c, logBudget, { source: sourceName, status: 200, code: "duplicate", eventId: identity.eventId, result: "duplicate", cached: true, ms: Date.now() - started });
-    return answer(c, source.preset.acknowledgement, "duplicate", identity.eventId);
+    return answer(source.preset.acknowledgement, "duplicate", identity.eventId);
   }
 
-  const forwarded = new Set([...ALWAYS_FORWARDED, ...source.preset.forwardHeaders, ...source.config.forwardHeaders.map((h) => h.toLowerCase())]);
   const kept: Record<string, string> = {};
-  for (const header of forwarded) {
+  for (const header of forwardedHeaders(source)) {
     const value = headers.get(header);
     if (value !== null) kept[header] = value;
   }
@@ -158,7 +171,7 @@ export async function handleWebhook(c: IngestContext): Promise<Response> {
     const line = { source: sourceName, eventId: identity.eventId, type: identity.eventType, status, result: result.status, rotationSlot: verdict.secretIndex, ms: Date.now() - started };
     if (result.status === "accepted") log(c, line);
     else logBounded(c, logBudget, { ...line, code: "duplicate" });
-    return answer(c, source.preset.acknowledgement, result.status, identity.eventId);
+    return answer(source.preset.acknowledgement, result.status, identity.eventId);
   } catch (error) {
     console.error(JSON.stringify({ msg: "ledger_unavailable", ledger: name, error: String(error) }));
     return errorResponse("unavailable", "the event could not be stored; retry later");

@@ -3,7 +3,7 @@
  * and timestamp sit, how the key is decoded, and what bytes are signed.
  */
 import { fromBase64, fromHex, utf8 } from "../shared/bytes";
-import { verifySigned, type ParsedSignature, type SignatureAlgorithm, type SignatureEncoding, type TimestampUnit } from "./signed";
+import { verifySigned, type ParsedSignature, type SignatureAlgorithm, type SignatureEncoding, type SignedScheme, type TimestampUnit } from "./signed";
 import type { InboundRequest, VerifyOptions, VerifyResult } from "./types";
 
 /** WebCrypto hash names for HMAC. */
@@ -68,7 +68,15 @@ export function hmacAlgorithm(algorithm: HmacAlgorithm, key: KeyEncoding): Signa
   };
 }
 
+/** Each HMAC scheme as a signed scheme, built once (schemes are long-lived preset and config objects). */
+const signedSchemes = new WeakMap<HmacScheme, SignedScheme>();
+
 /** Verify a request against an HMAC scheme: signature first, then the timestamp window. */
 export function verifyHmac(scheme: HmacScheme, request: InboundRequest, options: VerifyOptions): Promise<VerifyResult> {
-  return verifySigned({ ...scheme, algorithm: hmacAlgorithm(scheme.algorithm, scheme.key) }, request, options);
+  let signed = signedSchemes.get(scheme);
+  if (!signed) {
+    signed = { ...scheme, algorithm: hmacAlgorithm(scheme.algorithm, scheme.key) };
+    signedSchemes.set(scheme, signed);
+  }
+  return verifySigned(signed, request, options);
 }

@@ -54,17 +54,33 @@ export function parseTimestamp(value: string, unit: TimestampUnit): number | nul
   return unit === "s" ? n * 1000 : n;
 }
 
+/** Templates split around `{body}`, once per template (a handful per config). */
+const templateParts = new Map<string, readonly [string, string]>();
+
+function partsOf(template: string): readonly [string, string] {
+  let parts = templateParts.get(template);
+  if (!parts) {
+    const [before = "", after = ""] = template.split("{body}");
+    parts = [before, after];
+    if (templateParts.size < 256) templateParts.set(template, parts);
+  }
+  return parts;
+}
+
 /** Build the signed bytes from a template, splicing in the raw body untouched. */
 export function signedContent(template: string, request: InboundRequest, fields: Omit<ParsedSignature, "candidates">): Uint8Array {
-  const [before = "", after = ""] = template.split("{body}");
+  const [before, after] = partsOf(template);
   // Body-only schemes sign the bytes as received: no copy (it matters at megabyte bodies).
   if (before === "" && after === "") return request.body;
   const fill = (text: string) =>
-    text
-      .replaceAll("{timestamp}", fields.timestamp ?? "")
-      .replaceAll("{id}", fields.id ?? "")
-      .replaceAll("{method}", request.method)
-      .replaceAll("{url}", request.url);
+    !text.includes("{")
+      ? text
+      : text
+          .replaceAll("{timestamp}", fields.timestamp ?? "")
+          .replaceAll("{id}", fields.id ?? "")
+          .replaceAll("{method}", request.method)
+          .replaceAll("{url}", request.url);
+  if (after === "") return concatBytes(utf8(fill(before)), request.body);
   return concatBytes(utf8(fill(before)), request.body, utf8(fill(after)));
 }
 

@@ -21,4 +21,16 @@ describe("byte decoders fail cleanly and accept one spelling only", () => {
     expect(fromHex("zz")).toBeNull();
     expect(fromHex("0aFF")).toEqual(new Uint8Array([10, 255]));
   });
+
+  it("hex: every pair of digits and near-digits decodes exactly as the reference does", () => {
+    const chars = "0123456789abcdefABCDEF/:@`gGzZ \u00e1\u0130\u0141\u0161";
+    for (const a of chars) {
+      for (const b of chars) {
+        const pair = a + b;
+        const expected = /^[0-9a-fA-F]{2}$/.test(pair) ? new Uint8Array([parseInt(pair, 16)]) : null;
+        expect(fromHex(pair), pair).toEqual(expected);
+      }
+    }
+    expect(fromHex("")).toEqual(new Uint8Array(0));
+  });
 });
