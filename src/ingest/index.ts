@@ -3,7 +3,7 @@ import { Hono, type Context } from "hono";
 import { createAdminApi, type AdminEnv } from "../admin";
 import { loadConfig } from "../config";
 import { createDashboard } from "../dashboard";
-import { requestIdOf, withRequestId } from "../observe";
+import { withRequestId } from "../observe";
 import { errorResponse } from "./errors";
 import { handleWebhook, type IngestEnv } from "./webhook";
 
@@ -42,14 +42,7 @@ export function createApp() {
   });
 
   const hooks = withErrorHandlers(new Hono<AppEnv>());
-  hooks.all("/webhooks/:source", async (c) => {
-    // The request id, as withRequestId gives it elsewhere, without a middleware layer on the hot path.
-    const id = requestIdOf(c.req.raw.headers);
-    c.set("requestId", id);
-    const res = await handleWebhook(c as unknown as Parameters<typeof handleWebhook>[0]);
-    res.headers.set("x-request-id", id);
-    return res;
-  });
+  hooks.all("/webhooks/:source", withRequestId(), handleWebhook);
   hooks.notFound((c) => app.fetch(c.req.raw, c.env, executionCtxOf(c)));
 
   app.route("/api", createAdminApi({ ingest: (request, env, ctx) => hooks.fetch(request, env as IngestEnv & AdminEnv, ctx) }));
