@@ -1,11 +1,12 @@
 /**
- * An in-isolate memory of events this isolate saw accepted, so a repeat of one of them is answered
+ * An in-isolate memory of events known to be stored, so a repeat of one of them is answered
  * `200 duplicate` after verification without a round trip to its Durable Object.
  *
- * Only `accepted` results are remembered: then the ledger has durably stored the event (the 202 was
- * allowed) and keeps it until `receivedAt + dedupeWindow` at least, so for any entry younger than
- * both the TTL and the window the ledger would answer `duplicate` too. Losing the memory (eviction,
- * another isolate) only sends the repeat to the ledger, which stays the source of truth.
+ * Only events the ledger has durably stored are remembered — accepted here (the 202 was allowed),
+ * or reported `duplicate` by the ledger with the end of their dedupe window — and never beyond that
+ * end: the ledger keeps an event until `receivedAt + dedupeWindow` at least, so for any entry younger
+ * than both the TTL and the window the ledger would answer `duplicate` too. Losing the memory
+ * (eviction, another isolate) only sends the repeat to the ledger, which stays the source of truth.
  */
 
 /** A bounded map of ledger names to the time until which a repeat is known to be a duplicate. */
@@ -31,14 +32,18 @@ export class RecentlyAccepted {
     return false;
   }
 
-  /** Remember that `name` was accepted (stored) at `receivedAt` with the given dedupe window. */
-  add(name: string, receivedAt: number, windowMs: number): void {
+  /**
+   * Remember that `name` is stored and a duplicate for `windowMs` after `from` (its accept time and
+   * dedupe window, or now and the time left of the window); nothing is remembered for `windowMs <= 0`.
+   */
+  add(name: string, from: number, windowMs: number): void {
+    if (windowMs <= 0) return;
     if (this.#until.size >= this.capacity) {
       const oldest = this.#until.keys().next();
       if (!oldest.done) this.#until.delete(oldest.value);
     }
     this.#until.delete(name);
-    this.#until.set(name, receivedAt + Math.min(this.ttlMs, windowMs));
+    this.#until.set(name, from + Math.min(this.ttlMs, windowMs));
   }
 
   /** Forget everything (the ledger stays the source of truth, so this only costs round trips). */
@@ -53,7 +58,7 @@ export class RecentlyAccepted {
 }
 
 /**
- * This isolate's memory: events accepted here in the last 10 minutes (at most 10,000), so a verified
+ * This isolate's memory: events it saw stored in the last 10 minutes (at most 10,000), so a verified
  * repeat of one is a duplicate without asking its ledger object.
  */
 export const recentlyAccepted = new RecentlyAccepted(10_000, 10 * 60_000);

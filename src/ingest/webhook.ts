@@ -160,7 +160,10 @@ export async function handleWebhook(c: IngestContext): Promise<Response> {
       redriveAfterSeconds: config.raw.settings.redriveAfterSeconds,
     });
     const status = result.status === "accepted" ? 202 : 200;
+    // Remember stored events until (at most) their window ends: accepted here, or a duplicate the ledger
+    // confirmed (a retry storm spread over isolates then costs each isolate one ledger request).
     if (result.status === "accepted") recentlyAccepted.add(name, started, config.raw.settings.dedupeWindowSeconds * 1000);
+    else recentlyAccepted.add(name, started, result.expiresAt - started);
     if (result.status === "accepted" && plan.destinations.length === 0) {
       // Routed nowhere: the consumer never sees it, so index it here, off the response path.
       c.executionCtx.waitUntil(

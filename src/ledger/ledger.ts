@@ -34,7 +34,8 @@ export class EventLedger extends DurableObject<LedgerEnv> {
     const { event } = input;
     const ids = await Promise.all(input.destinations.map((d) => webhookIdFor(event.source, event.eventId, d)));
     // Check-and-set: no await between this read and the write below.
-    if (readEvent(this.#kv)) return { status: "duplicate", tasks: 0 };
+    const known = readEvent(this.#kv);
+    if (known) return { status: "duplicate", tasks: 0, expiresAt: known.expiresAt };
     const now = Date.now();
     const { payload, ...identity } = event;
     const stored: StoredEvent = {

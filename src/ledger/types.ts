@@ -25,10 +25,10 @@ export interface AcceptInput {
 }
 
 /** First arrival stores and enqueues; every other copy is a duplicate. */
-export interface AcceptResult {
-  status: "accepted" | "duplicate";
-  tasks: number;
-}
+export type AcceptResult =
+  | { status: "accepted"; tasks: number }
+  /** `expiresAt`: the stored event's dedupe window end; until then every copy is a duplicate. */
+  | { status: "duplicate"; tasks: 0; expiresAt: number };
 
 /** Queue message, one per (event, destination). Small on purpose: the payload stays in the ledger. */
 export interface DeliveryMessage {

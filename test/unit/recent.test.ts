@@ -34,6 +34,16 @@ describe("RecentlyAccepted", () => {
     expect(recent.has("b", 1)).toBe(true);
   });
 
+  it("remembers nothing for a window that has already ended", () => {
+    const recent = new RecentlyAccepted(3, MIN);
+    recent.add("a", 5_000, 0);
+    recent.add("b", 5_000, -1);
+    expect(recent.size).toBe(0);
+    recent.add("c", 5_000, 1);
+    expect(recent.has("c", 5_000)).toBe(true);
+    expect(recent.has("c", 5_001)).toBe(false);
+  });
+
   it("clear() forgets everything", () => {
     const recent = new RecentlyAccepted(3, MIN);
     recent.add("a", 0, MIN);

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 import { createApp, forgetRecentlyAccepted } from "../../src/ingest";
 import { TEST_SECRETS } from "../support/fixtures";
 import { sampleEvent, signRequest } from "../support/signer";
-import { inspect, ledgerStub, post, waitFor } from "./helpers";
+import { editLedger, inspect, ledgerStub, post, waitFor } from "./helpers";
 import { runInDurableObject } from "cloudflare:test";
 
 const swSign = (body: string | Uint8Array, id?: string) => signRequest({ preset: "standard-webhooks", secret: TEST_SECRETS.SW_SECRET, body, id });
@@ -122,6 +122,28 @@ describe("ingest route", () => {
     // Without the memory the ledger decides again (here: new, since its record is gone).
     forgetRecentlyAccepted();
     expect((await post("sw", signed)).status).toBe(202);
+  });
+
+  it("a duplicate the ledger confirmed is remembered until its window ends, not beyond", async () => {
+    const wipe = (id: string) => runInDurableObject(ledgerStub("sw", id), (_instance, state) => state.storage.deleteAll());
+    const signed = await swSign(sampleEvent("standard-webhooks"));
+    const id = signed.headers["webhook-id"]!;
+    expect((await post("sw", signed)).status).toBe(202);
+    forgetRecentlyAccepted(); // as if the repeat reached another isolate
+    expect((await post("sw", signed)).status).toBe(200); // the ledger answers, with its window end
+    await wipe(id);
+    expect((await post("sw", signed)).status).toBe(200); // remembered: the ledger was not asked
+    expect(await inspect("sw", id)).toBeNull();
+
+    // An event still stored after its window ended (a task pending) is a duplicate, but not remembered.
+    const late = await swSign(sampleEvent("standard-webhooks"));
+    const lateId = late.headers["webhook-id"]!;
+    expect((await post("sw", late)).status).toBe(202);
+    await editLedger("sw", lateId, (event) => (event.expiresAt = Date.now() - 1));
+    forgetRecentlyAccepted();
+    expect((await post("sw", late)).status).toBe(200);
+    await wipe(lateId);
+    expect((await post("sw", late)).status).toBe(202);
   });
 
   it("503 unavailable (never 2xx) when the ledger cannot store the event", async () => {
