@@ -153,7 +153,7 @@ export class EventLedger extends DurableObject<LedgerEnv> {
     const now = Date.now();
     const pending = event.tasks.filter((t) => t.status === "pending");
     if (pending.length === 0 && now >= event.expiresAt) {
-      await this.ctx.storage.deleteAlarm();
+      // Since compatibility date 2026-02-24 deleteAll() removes the alarm too: nothing of the object is left.
       await this.ctx.storage.deleteAll();
       return;
     }

@@ -106,6 +106,7 @@ describe("outbox alarm", () => {
     await editLedger("sw", id, (event) => (event.expiresAt = Date.now() - 1));
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect(await inspect("sw", id)).toBeNull();
+    expect(await runInDurableObject(stub, (_i, state) => state.storage.getAlarm())).toBeNull(); // no alarm left either
     forgetRecentlyAccepted(); // the ingest isolate remembers accepting it 10 min long; the edit above faked 7 days
     expect((await post("sw", signed)).status).toBe(202);
   });
