@@ -152,9 +152,3 @@ export function percentileQuery(percentiles: readonly number[]): string {
   const ranks = percentiles.map((p) => `MAX(1, (n * ${Math.trunc(p)} + 99) / 100)`).join(", ");
   return `SELECT r, n, latency_ms FROM (SELECT latency_ms, ROW_NUMBER() OVER (ORDER BY latency_ms) AS r, COUNT(*) OVER () AS n FROM ${TABLE} WHERE received_at >= ? AND destination != '' AND latency_ms IS NOT NULL) WHERE r IN (${ranks})`;
 }
-
-/** The value at quantile `q` (0..1) of ascending-sorted numbers (nearest rank); `null` when empty. */
-export function quantile(sorted: number[], q: number): number | null {
-  if (sorted.length === 0) return null;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
-}

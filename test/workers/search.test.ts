@@ -7,9 +7,15 @@ import { describe, expect, it } from "vitest";
 import { payloadPreview, redactUrl } from "../../src/admin";
 import { createSession, csrfFor, fillBuckets, verifySession } from "../../src/dashboard";
 import {
-  buildDeadQuery, buildEventQuery, countDead, decodeCursor, deadWhere, encodeCursor, likeLiteral, listDead, listEvents, nearestRank, percentileQuery, quantile,
+  buildDeadQuery, buildEventQuery, countDead, decodeCursor, deadWhere, encodeCursor, likeLiteral, listDead, listEvents, nearestRank, percentileQuery,
   setTaskStatus, summaryStatus, throughput, updateStatement, windowStats, writeIndex, type IndexedEvent, type IndexUpdate,
 } from "../../src/search";
+
+/** Reference: the value at quantile `q` (0..1) of ascending-sorted numbers (nearest rank); `null` when empty. */
+function quantile(sorted: number[], q: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
 
 describe("buildEventQuery", () => {
   it("has no WHERE without filters and asks for one row more than the page", () => {
