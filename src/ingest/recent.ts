@@ -38,11 +38,11 @@ export class RecentlyAccepted {
    */
   add(name: string, from: number, windowMs: number): void {
     if (windowMs <= 0) return;
+    this.#until.delete(name);
     if (this.#until.size >= this.capacity) {
       const oldest = this.#until.keys().next();
       if (!oldest.done) this.#until.delete(oldest.value);
     }
-    this.#until.delete(name);
     this.#until.set(name, from + Math.min(this.ttlMs, windowMs));
   }
 

@@ -34,6 +34,14 @@ describe("RecentlyAccepted", () => {
     expect(recent.has("b", 1)).toBe(true);
   });
 
+  it("re-adding a name it holds at capacity drops nothing else", () => {
+    const recent = new RecentlyAccepted(2, MIN);
+    recent.add("a", 0, MIN);
+    recent.add("b", 0, MIN);
+    recent.add("b", 0, MIN);
+    expect(recent.has("a", 1) && recent.has("b", 1)).toBe(true);
+  });
+
   it("remembers nothing for a window that has already ended", () => {
     const recent = new RecentlyAccepted(3, MIN);
     recent.add("a", 5_000, 0);
