@@ -106,8 +106,8 @@ export async function handleWebhook(c: IngestContext): Promise<Response> {
   const body = isPost ? await readBodyLimited(c.req.raw, limit) : new Uint8Array(0);
   if (!body) return reject("payload_too_large", `the body is larger than this source's limit of ${limit} bytes`);
 
-  const headers = c.req.raw.headers;
   const raw = c.req.raw;
+  const headers = raw.headers;
   // The URL is read only by the few schemes that sign it.
   const request = { method: raw.method, get url() { return raw.url; }, headers, body };
   // JSON is parsed before verification only where a handshake needs it: a forged body costs no parse.
