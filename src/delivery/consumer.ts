@@ -11,6 +11,7 @@ import { redactFieldsFrom } from "../observe";
 import { writeIndex, type IndexUpdate, type SearchEnv } from "../search";
 import { finishAttempt, type ClaimedTask, type Health } from "./attempt";
 import { sendBatchDelivery } from "./batch";
+import { bare, inlineDelivery } from "./inline";
 import { CHAIN_LIMIT, chainedMessage, gateOrder, settleOrder } from "./ordered";
 import { backoffSeconds, MAX_QUEUE_DELAY_SECONDS } from "./classify";
 import { sendDelivery } from "./send";
@@ -51,7 +52,7 @@ async function defer(env: DeliveryEnv, messages: Incoming[], delaySeconds: numbe
   if (messages.length === 0) return;
   const delay = Math.min(Math.max(1, Math.ceil(delaySeconds)), MAX_QUEUE_DELAY_SECONDS);
   try {
-    await env.DELIVERY_QUEUE.sendBatch(messages.map((m) => ({ body: { ...m.body, queuedAt: m.body.queuedAt ?? m.timestamp.getTime() }, contentType: "json", delaySeconds: delay })));
+    await env.DELIVERY_QUEUE.sendBatch(messages.map((m) => ({ body: { ...bare(m.body), queuedAt: m.body.queuedAt ?? m.timestamp.getTime() }, contentType: "json", delaySeconds: delay })));
     for (const m of messages) m.ack();
   } catch {
     for (const m of messages) m.retry({ delaySeconds: delay });
@@ -61,7 +62,10 @@ async function defer(env: DeliveryEnv, messages: Incoming[], delaySeconds: numbe
 /** Claim one task from its ledger: the task, or (message already acked or retried) why there is none. */
 async function claim(env: DeliveryEnv, message: Incoming, destination: RuntimeDestination): Promise<ClaimedTask | { skipped: TaskStatus | "unknown" } | { waiting: true }> {
   const ledger = env.EVENT_LEDGER.get(env.EVENT_LEDGER.idFromName(message.body.ledger));
-  const answer = await ledger.claim(destination.name, destination.config.timeoutMs + 5_000);
+  const leaseMs = destination.config.timeoutMs + 5_000;
+  const inline = inlineDelivery(message, leaseMs);
+  if (inline !== null) return { message, ledger, ledgerName: message.body.ledger, attempt: 1, delivery: inline };
+  const answer = await ledger.claim(destination.name, leaseMs);
   if (answer.action === "skip") {
     message.ack();
     return { skipped: answer.reason };
@@ -189,7 +193,7 @@ async function deliverGroup(env: DeliveryEnv, config: RuntimeConfig, name: strin
   const gate = env.DESTINATION_GATE.get(env.DESTINATION_GATE.idFromName(name));
   let admission;
   try {
-    admission = await gate.admit(messages.map((m) => m.body), settings);
+    admission = await gate.admit(messages.map((m) => bare(m.body)), settings);
   } catch (error) {
     console.error(JSON.stringify({ msg: "gate_unavailable", destination: name, error: String(error) }));
     for (const m of messages) m.retry({ delaySeconds: infraDelay(m.attempts) });

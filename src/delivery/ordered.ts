@@ -6,6 +6,7 @@
 import type { RuntimeDestination } from "../config";
 import type { DeliveryMessage, EventLedger } from "../ledger";
 import type { KeySequencer, SequencedEvent, SequencerSettings } from "../ordering";
+import { bare } from "./inline";
 
 /** Bindings ordering uses. */
 export interface OrderingEnv {
@@ -51,7 +52,7 @@ export async function gateOrder(env: OrderingEnv, destination: RuntimeDestinatio
     await env.EVENT_LEDGER.get(env.EVENT_LEDGER.idFromName(event.ledger)).markStale(destination.name);
     return "stale";
   }
-  return (await seq.offer(event, message.body, settings)) === "go" ? "go" : "held";
+  return (await seq.offer(event, bare(message.body), settings)) === "go" ? "go" : "held";
 }
 
 /**

@@ -1,6 +1,6 @@
 /** Ledger stage: exactly-once acceptance and per-destination task state, one Durable Object per event. */
-export { EventLedger } from "./ledger";
+export { EventLedger, firstMessages } from "./ledger";
 export { ledgerName, planDeliveries, webhookIdFor } from "./plan";
 export type {
-  AcceptInput, AcceptResult, AttemptRecord, ClaimResult, Delivery, DeliveryMessage, EventRecord, LedgerView, Outcome, ReplayOptions, ReplayResult, TaskStatus, TaskView,
+  AcceptInput, AcceptResult, AttemptRecord, ClaimResult, Delivery, DeliveryMessage, InlineDelivery, EventRecord, LedgerView, Outcome, ReplayOptions, ReplayResult, TaskStatus, TaskView,
 } from "./types";

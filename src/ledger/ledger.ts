@@ -10,11 +10,18 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { ledgerName, webhookIdFor } from "./plan";
+import { toBase64 } from "../shared/bytes";
 import { loadPayload, readEvent, redriveAt, SCHEMA_VERSION, storePayload, writeEvent, type StoredEvent, type StoredTask } from "./store";
-import type { AcceptInput, AcceptResult, ClaimResult, DeliveryMessage, EventRecord, LedgerView, Outcome, ReplayOptions, ReplayResult, TaskStatus } from "./types";
+import type { AcceptInput, AcceptResult, ClaimResult, DeliveryMessage, EventRecord, InlineDelivery, LedgerView, Outcome, ReplayOptions, ReplayResult, TaskStatus } from "./types";
 
 /** Attempts kept in a task's log; older ones are summarised by the attempt counter. */
 const LOG_LIMIT = 100;
+
+/**
+ * Largest inline delivery (base64 body plus forwarded headers) a first message carries, so the
+ * message stays inside one 64 KB queue billing unit; larger events are claimed from the ledger.
+ */
+export const INLINE_MESSAGE_BYTES = 48 * 1024;
 
 /** Bindings the ledger uses. */
 interface LedgerEnv {
@@ -54,7 +61,7 @@ export class EventLedger extends DurableObject<LedgerEnv> {
     if (input.destinations.length > 0) {
       const name = ledgerName(event.source, event.eventId);
       try {
-        await this.env.DELIVERY_QUEUE.sendBatch(input.destinations.map((destination) => ({ body: messageFor(name, destination, stored), contentType: "json" })));
+        await this.env.DELIVERY_QUEUE.sendBatch(firstMessages(name, stored, payload).map((body) => ({ body, contentType: "json" })));
       } catch (error) {
         // Stored is what counts for the 2xx; the alarm re-sends what the queue did not take.
         console.error(JSON.stringify({ msg: "enqueue_failed", ledger: name, error: String(error) }));
@@ -201,7 +208,25 @@ function identityOf(event: StoredEvent): Omit<EventRecord, "payload"> {
 type MessageEvent = Pick<EventRecord, "eventId" | "orderingKey" | "occurredAt">;
 
 /** A task's queue message; ordered events carry their key and place in order. */
-function messageFor(ledger: string, destination: string, event: MessageEvent): DeliveryMessage {
-  const base: DeliveryMessage = { v: 1, ledger, destination, queuedAt: Date.now() };
+function messageFor(ledger: string, destination: string, event: MessageEvent, inline?: InlineDelivery | null): DeliveryMessage {
+  const base: DeliveryMessage = { v: 1, ledger, destination, queuedAt: Date.now(), ...(inline ? { inline } : {}) };
   return event.orderingKey === null ? base : { ...base, key: event.orderingKey, occurredAt: event.occurredAt, eventId: event.eventId };
+}
+
+/**
+ * The messages `accept` sends, one per task: small events carry their first attempt's delivery
+ * inline (InlineDelivery), valid until the task's first re-drive check.
+ */
+export function firstMessages(ledger: string, event: StoredEvent, payload: Uint8Array): DeliveryMessage[] {
+  const body = inlineBody(event, payload);
+  return event.tasks.map((task) => messageFor(ledger, task.destination, event, body && { ...body, webhookId: task.webhookId, until: redriveAt(task, event.redriveMs) }));
+}
+
+/** The task-independent part of a first message's inline delivery; null for large events. */
+function inlineBody(event: StoredEvent, payload: Uint8Array): Omit<InlineDelivery, "webhookId" | "until"> | null {
+  if (payload.byteLength > INLINE_MESSAGE_BYTES) return null;
+  const encoded = toBase64(payload);
+  let size = encoded.length;
+  for (const [name, value] of Object.entries(event.headers)) size += name.length + value.length;
+  return size > INLINE_MESSAGE_BYTES ? null : { ...identityOf(event), payload: encoded };
 }

@@ -30,7 +30,10 @@ export type AcceptResult =
   /** `expiresAt`: the stored event's dedupe window end; until then every copy is a duplicate. */
   | { status: "duplicate"; tasks: 0; expiresAt: number };
 
-/** Queue message, one per (event, destination). Small on purpose: the payload stays in the ledger. */
+/**
+ * Queue message, one per (event, destination). Small on purpose: the payload stays in the ledger,
+ * except for the first send of a small event (`inline`).
+ */
 export interface DeliveryMessage {
   v: 1;
   /** Ledger object name: `<source>:<eventId>`. */
@@ -44,6 +47,23 @@ export interface DeliveryMessage {
   eventId?: string;
   /** Released by the key's sequencer (strict ordering): attempt it directly. */
   sequenced?: boolean;
+  /** The first send of a small event: its first attempt needs no `claim` (see InlineDelivery). */
+  inline?: InlineDelivery;
+}
+
+/**
+ * What the first attempt of a task needs, carried by the ledger's first message so that attempt
+ * costs no `claim` round trip. The consumer may use it only on the message's first delivery and
+ * only while the attempt ends before `until`, the task's first re-drive check: until then no other
+ * message for the task exists (the alarm has not re-sent it, a replay leaves pending tasks alone,
+ * and a deferred, parked or sequenced copy drops `inline`), so nothing can have finished the task. Any other
+ * case claims from the ledger as usual. The outcome is recorded in the ledger either way.
+ */
+export interface InlineDelivery extends Omit<Delivery, "payload"> {
+  /** The body, base64. */
+  payload: string;
+  /** Milliseconds since the epoch. */
+  until: number;
 }
 
 /** Everything the consumer needs to make one delivery attempt. */

@@ -1,13 +1,16 @@
 /** Delivery: retries, dead records and consumer decisions, with the real queue and a real sink. */
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { loadConfig } from "../../src/config";
 import { postSigned, SNIPPET_BYTES } from "../../src/delivery";
 import worker from "../../src/index";
+import { firstMessages, type DeliveryMessage } from "../../src/ledger";
+import { loadPayload, type StoredEvent } from "../../src/ledger/store";
+import { fromBase64 } from "../../src/shared/bytes";
 import { TEST_SECRETS } from "../support/fixtures";
 import { sampleEvent, signRequest } from "../support/signer";
-import { editLedger, inspect, pendingTask, post, received, settled } from "./helpers";
+import { editLedger, inspect, ledgerStub, pendingTask, post, received, settled } from "./helpers";
 
 const swSign = (body: string) => signRequest({ preset: "standard-webhooks", secret: TEST_SECRETS.SW_SECRET, body });
 
@@ -20,8 +23,8 @@ async function eventWithHandMadeTask(destination: string): Promise<string> {
   return id;
 }
 
-async function runBatch(queue: string, bodies: unknown[]) {
-  const batch = createMessageBatch(queue, bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body })));
+async function runBatch(queue: string, bodies: unknown[], attempts = 1) {
+  const batch = createMessageBatch(queue, bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts, body })));
   const ctx = createExecutionContext();
   await worker.queue(batch, env);
   return getQueueResult(batch, ctx);
@@ -144,5 +147,73 @@ describe("the attempt's response snippet", () => {
     expect(await snippetOf(new Response(big, { headers: { "content-length": String(big.length) } }))).toBe(big.slice(0, SNIPPET_BYTES));
     expect(await snippetOf(new Response(streamed(big)))).toBe(big.slice(0, SNIPPET_BYTES));
     expect(await snippetOf(new Response(streamed("short")))).toBe("short");
+  });
+});
+
+describe("the first attempt without a claim (inline delivery)", () => {
+  /** Deliver a fresh `sw` event; return its id, the body sent and the first messages the ledger builds for what it stored. */
+  async function deliveredEvent(change: (event: StoredEvent) => void = () => {}, payload?: Uint8Array) {
+    const body = sampleEvent("standard-webhooks");
+    const signed = await swSign(body);
+    const id = signed.headers["webhook-id"]!;
+    await post("sw", signed);
+    await settled("sw", id);
+    const messages = await runInDurableObject(ledgerStub("sw", id), (_i, state) => {
+      const event = state.storage.kv.get<StoredEvent>("event")!;
+      change(event);
+      return firstMessages(`sw:${id}`, event, payload ?? loadPayload(state.storage.kv, event));
+    });
+    return { id, body, messages, view: (await inspect("sw", id))! };
+  }
+
+  it("the ledger's first message carries the delivery, with the task's webhook-id and its re-drive deadline", async () => {
+    const { id, body, messages, view } = await deliveredEvent();
+    expect(messages).toHaveLength(1);
+    const inline = messages[0]!.inline!;
+    expect(inline).toMatchObject({ webhookId: view.tasks[0]!.webhookId, source: "sw", eventId: id, eventType: view.event.eventType });
+    expect(new TextDecoder().decode(fromBase64(inline.payload)!)).toBe(body);
+    // The task's first re-drive check: due time plus redriveAfterSeconds (300 s by default).
+    expect(inline.until - view.tasks[0]!.dueAt).toBe(300_000);
+  });
+
+  it("an ordered event's carries its key as well; a large event's carries none", async () => {
+    const ordered = await deliveredEvent((event) => (event.orderingKey = "cus_1"));
+    expect(ordered.messages[0]).toMatchObject({ key: "cus_1", inline: { orderingKey: "cus_1" } });
+    const large = await deliveredEvent(() => {}, new Uint8Array(48 * 1024 + 1));
+    expect(large.messages[0]!.inline).toBeUndefined();
+    const fits = await deliveredEvent(() => {}, new Uint8Array(30 * 1024));
+    expect(fits.messages[0]!.inline).toBeDefined();
+  });
+
+  it("a first delivery attempts from the message without asking the ledger", async () => {
+    // The ledger already holds the task as delivered, which cannot happen to a real first delivery
+    // before its deadline; here it shows that the attempt did not consult the ledger.
+    const { id, messages } = await deliveredEvent();
+    const result = await runBatch("edgehook-delivery", messages);
+    expect(result.explicitAcks).toEqual(["m0"]);
+    expect(await received("/ok", id)).toHaveLength(2);
+    expect((await inspect("sw", id))!.tasks[0]).toMatchObject({ status: "delivered", attempts: 1 });
+  });
+
+  it("a redelivered message and a message near its deadline ask the ledger, which skips the delivered task", async () => {
+    const { id, messages } = await deliveredEvent();
+    const redelivered = await runBatch("edgehook-delivery", messages, 2);
+    expect(redelivered.explicitAcks).toEqual(["m0"]);
+    // The attempt (timeout 2 s + 5 s margin) would end after the deadline: claim instead.
+    const late: DeliveryMessage = { ...messages[0]!, inline: { ...messages[0]!.inline!, until: Date.now() + 6_000 } };
+    expect((await runBatch("edgehook-delivery", [late])).explicitAcks).toEqual(["m0"]);
+    expect(await received("/ok", id)).toHaveLength(1);
+  });
+
+  it("a deferred copy (batch not full yet) drops the inline delivery, so its attempt claims", async () => {
+    const { messages } = await deliveredEvent();
+    const sent: unknown[] = [];
+    const queue = { send: async () => {}, sendBatch: async (batch: { body: unknown }[]) => void sent.push(...batch.map((m) => m.body)) };
+    const batch = createMessageBatch("edgehook-delivery", [{ id: "m0", timestamp: new Date(), attempts: 1, body: { ...messages[0]!, destination: "batched" } }]);
+    await worker.queue(batch, { ...env, DELIVERY_QUEUE: queue as unknown as typeof env.DELIVERY_QUEUE });
+    expect((await getQueueResult(batch, createExecutionContext())).explicitAcks).toEqual(["m0"]);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ ledger: messages[0]!.ledger, destination: "batched" });
+    expect(sent[0]).not.toHaveProperty("inline");
   });
 });
