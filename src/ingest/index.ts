@@ -42,7 +42,8 @@ export function createApp() {
   });
 
   const hooks = withErrorHandlers(new Hono<AppEnv>());
-  hooks.all("/webhooks/:source", withRequestId(), handleWebhook);
+  // No request-id middleware here: the handler names a response only when it writes its log line.
+  hooks.all("/webhooks/:source", handleWebhook);
   hooks.notFound((c) => app.fetch(c.req.raw, c.env, executionCtxOf(c)));
 
   app.route("/api", createAdminApi({ ingest: (request, env, ctx) => hooks.fetch(request, env as IngestEnv & AdminEnv, ctx) }));

@@ -5,7 +5,7 @@
 import type { Context } from "hono";
 import { loadConfig } from "../config";
 import { ledgerName, planDeliveries, type EventLedger } from "../ledger";
-import { LogThrottle, logLine, redactFieldsFrom } from "../observe";
+import { LogThrottle, logLine, redactFieldsFrom, requestIdOf } from "../observe";
 import { indexAccepted, type SearchEnv } from "../search";
 import { tryParseJson } from "../shared/json";
 import { readBodyLimited } from "./body";
@@ -19,15 +19,27 @@ export interface IngestEnv extends SearchEnv {
   LOG_REDACT_FIELDS?: string;
 }
 
-/** Hono context of the ingest route: bindings, and the request id set by `withRequestId`. */
-type IngestContext = Context<{ Bindings: IngestEnv; Variables: { requestId: string } }>;
+/** Hono context of the ingest route. */
+type IngestContext = Context<{ Bindings: IngestEnv }>;
 
 /** Headers always passed on to destinations, beside each preset's own allow-list. */
 const ALWAYS_FORWARDED = ["content-type"];
 
-/** One structured, redacted line per ingest, with the request id. */
-function log(c: IngestContext, fields: Record<string, unknown>): void {
-  logLine("log", "ingest", { requestId: c.get("requestId"), ...fields }, redactFieldsFrom(c.env));
+/**
+ * One structured, redacted ingest line. Its `requestId` (the caller's well-formed `x-request-id`,
+ * else Cloudflare's `cf-ray`, else a new UUID) is made only here, when a line is written, and
+ * returned for the response's `x-request-id`: a summarised reject costs no id and names no line.
+ */
+function log(c: IngestContext, fields: Record<string, unknown>): string {
+  const requestId = requestIdOf(c.req.raw.headers);
+  logLine("log", "ingest", { requestId, ...fields }, redactFieldsFrom(c.env));
+  return requestId;
+}
+
+/** The response, naming its log line in `x-request-id` when one was written. */
+function named(response: Response, requestId: string | undefined): Response {
+  if (requestId !== undefined) response.headers.set("x-request-id", requestId);
+  return response;
 }
 
 /** This isolate's budget for reject and duplicate lines (`settings.logLinesPerSecond`). */
@@ -36,15 +48,15 @@ let throttle = new LogThrottle(0);
 /**
  * Log a reject or a duplicate within the per-second budget of its (source, status, code); lines over
  * it are counted and summarised once their second ends (`{"suppressed": n}`). Accepted events are
- * always logged in full.
+ * always logged in full. Returns the request id of the line, if one was written.
  */
-function logBounded(c: IngestContext, perSecond: number, fields: { source: string; status: number; code: string } & Record<string, unknown>): void {
+function logBounded(c: IngestContext, perSecond: number, fields: { source: string; status: number; code: string } & Record<string, unknown>): string | undefined {
   if (throttle.perSecond !== perSecond) throttle = new LogThrottle(perSecond);
   const bucket = throttle;
   const key = `${fields.source}\u0000${fields.status}\u0000${fields.code}`;
   const verdict = bucket.take(key, Date.now());
   if (verdict === "write") return log(c, fields);
-  if (verdict === "suppress") return;
+  if (verdict === "suppress") return undefined;
   const summarise = () => {
     const suppressed = bucket.drain(key);
     if (suppressed > 0) {
@@ -56,6 +68,7 @@ function logBounded(c: IngestContext, perSecond: number, fields: { source: strin
   } catch {
     summarise(); // no execution context (a direct app.fetch): report at once
   }
+  return undefined;
 }
 
 /** The 2xx answer: the provider's expected acknowledgement body if it has one, else JSON; outcome in headers. */
@@ -93,8 +106,7 @@ export async function handleWebhook(c: IngestContext): Promise<Response> {
   const reject = (code: ErrorCode, message: string, headers?: Record<string, string>): Response => {
     const res = errorResponse(code, message, headers);
     const where = source ? { source: sourceName } : { source: "(unknown)", requested: sourceName.slice(0, 64) };
-    logBounded(c, logBudget, { ...where, status: res.status, code, ms: Date.now() - started });
-    return res;
+    return named(res, logBounded(c, logBudget, { ...where, status: res.status, code, ms: Date.now() - started }));
   };
   if (!source) return reject("source_unknown", `no source named "${sourceName}" is configured`);
   const isPost = c.req.method === "POST";
@@ -117,8 +129,7 @@ export async function handleWebhook(c: IngestContext): Promise<Response> {
   if (source.preset.handshake) {
     const answer = await source.preset.handshake({ request, json: early, source: source.config, secrets: source.secretValues, verify });
     if (answer) {
-      log(c, { source: sourceName, status: answer.status, result: "handshake", ms: Date.now() - started });
-      return answer;
+      return named(answer, log(c, { source: sourceName, status: answer.status, result: "handshake", ms: Date.now() - started }));
     }
     if (!isPost) return reject("method_not_allowed", "webhooks are accepted with POST only", { allow: "POST" });
   }
@@ -131,8 +142,8 @@ export async function handleWebhook(c: IngestContext): Promise<Response> {
   if (!identity.ok) return reject("payload_malformed", identity.message);
   const name = ledgerName(sourceName, identity.eventId);
   if (recentlyAccepted.has(name, started)) {
-    logBounded(c, logBudget, { source: sourceName, status: 200, code: "duplicate", eventId: identity.eventId, result: "duplicate", cached: true, ms: Date.now() - started });
-    return answer(source.preset.acknowledgement, "duplicate", identity.eventId);
+    const logged = logBounded(c, logBudget, { source: sourceName, status: 200, code: "duplicate", eventId: identity.eventId, result: "duplicate", cached: true, ms: Date.now() - started });
+    return named(answer(source.preset.acknowledgement, "duplicate", identity.eventId), logged);
   }
 
   const kept: Record<string, string> = {};
@@ -172,11 +183,11 @@ export async function handleWebhook(c: IngestContext): Promise<Response> {
       );
     }
     const line = { source: sourceName, eventId: identity.eventId, type: identity.eventType, status, result: result.status, rotationSlot: verdict.secretIndex, ms: Date.now() - started };
-    if (result.status === "accepted") log(c, line);
-    else logBounded(c, logBudget, { ...line, code: "duplicate" });
-    return answer(source.preset.acknowledgement, result.status, identity.eventId);
+    const logged = result.status === "accepted" ? log(c, line) : logBounded(c, logBudget, { ...line, code: "duplicate" });
+    return named(answer(source.preset.acknowledgement, result.status, identity.eventId), logged);
   } catch (error) {
-    console.error(JSON.stringify({ msg: "ledger_unavailable", ledger: name, error: String(error) }));
-    return errorResponse("unavailable", "the event could not be stored; retry later");
+    const requestId = requestIdOf(c.req.raw.headers);
+    console.error(JSON.stringify({ msg: "ledger_unavailable", requestId, ledger: name, error: String(error) }));
+    return named(errorResponse("unavailable", "the event could not be stored; retry later"), requestId);
   }
 }

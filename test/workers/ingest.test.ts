@@ -196,9 +196,12 @@ describe("ingest log lines", () => {
       const unsigned = { "content-type": "application/json" };
       const sent = 27;
       const started = Date.now();
+      const named: string[] = [];
       for (let i = 0; i < sent; i++) {
         const res = await exports.default.fetch("https://edgehook.test/webhooks/sw", { method: "POST", headers: unsigned, body: "{}" });
         expect(res.status).toBe(401);
+        const id = res.headers.get("x-request-id");
+        if (id !== null) named.push(id);
         await res.arrayBuffer();
       }
       const elapsed = Date.now() - started;
@@ -210,13 +213,15 @@ describe("ingest log lines", () => {
       expect(full().length).toBeLessThanOrEqual(budget);
       if (elapsed < 1000) expect(full().length).toBe(20);
       for (const l of full()) expect(l).toMatchObject({ status: 401, requestId: expect.any(String) });
+      // A response names its line in x-request-id; a summarised one names none.
+      expect(named.sort()).toEqual(full().map((l) => l.requestId as string).sort());
       for (const l of lines.filter((l) => l.suppressed !== undefined)) expect(l).toMatchObject({ status: 401, perSecond: 20 });
     } finally {
       spy.mockRestore();
     }
   });
 
-  it("accepted events are always logged in full, one line each", async () => {
+  it("accepted events are always logged in full, one line each, named by the response's x-request-id", async () => {
     const ids: string[] = [];
     const lines: Record<string, unknown>[] = [];
     const spy = vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
@@ -231,9 +236,14 @@ describe("ingest log lines", () => {
       for (let i = 0; i < 25; i++) {
         const signed = await swSign(sampleEvent("standard-webhooks"));
         ids.push(signed.headers["webhook-id"]!);
-        expect((await post("sw", signed)).status).toBe(202);
+        const res = await post("sw", signed, { headers: { ...signed.headers, "x-request-id": `trace-${i}-abcdef` } });
+        expect(res.status).toBe(202);
+        expect(res.headers.get("x-request-id")).toBe(`trace-${i}-abcdef`);
       }
-      expect(lines.filter((l) => ids.includes(l.eventId as string)).length).toBe(25);
+      const mine = lines.filter((l) => ids.includes(l.eventId as string));
+      expect(mine.length).toBe(25);
+      // The caller's well-formed x-request-id names the line and comes back on the response.
+      expect(mine.map((l) => l.requestId).sort()).toEqual(ids.map((_, i) => `trace-${i}-abcdef`).sort());
     } finally {
       spy.mockRestore();
     }
