@@ -10,6 +10,7 @@
  *                                               bulk replay job; waits and prints progress
  *   dead   [--destination D] [--source S] [--since T]   dead letters
  *   pause  <destination> [--reason R]  ·  resume <destination>  ·  destinations  ·  stats
+ *   key    <destination> <key>  ·  skip <destination> <key>   an ordering key's state; skip its dead head
  *   test   <source> [--type T]                  send a signed test event through the source (end to end)
  *
  * Filters: --source S --type T (invoice.* globs) --status pending|delivered|dead --destination D
@@ -180,6 +181,15 @@ export async function run(argv, { fetch: fetchFn = fetch, env = process.env, out
       print(s, () => `${name}: ${s.paused ? `paused (${s.pausedReason})` : "active"}, breaker ${s.breaker.state}`);
       return 0;
     }
+    case "key":
+    case "skip": {
+      const [name, key] = rest;
+      if (!name || !key) throw new Error(`usage: ${command} <destination> <key>`);
+      const path = `/v1/destinations/${encodeURIComponent(name)}/keys/${encodeURIComponent(key)}`;
+      const s = command === "key" ? await call(path) : await post(`${path}/skip`, undefined);
+      print(s, () => `${name} ${key}: ${s.queued} queued, in flight ${s.inFlight ?? "—"}, ${s.blocked ? `blocked by ${s.blocked}` : "not blocked"}`);
+      return 0;
+    }
     case "test": {
       const [source] = rest;
       if (!source) throw new Error("usage: test <source> [--type T]");
@@ -199,7 +209,7 @@ export async function run(argv, { fetch: fetchFn = fetch, env = process.env, out
       return 0;
     }
     default:
-      throw new Error(`unknown command "${command}" (list, tail, show, replay, dead, pause, resume, destinations, stats, test; --help)`);
+      throw new Error(`unknown command "${command}" (list, tail, show, replay, dead, pause, resume, destinations, stats, key, skip, test; --help)`);
   }
 }
 

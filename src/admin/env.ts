@@ -2,6 +2,7 @@
 import type { Context } from "hono";
 import type { DestinationGate } from "../gate";
 import type { EventLedger } from "../ledger";
+import type { KeySequencer } from "../ordering";
 
 /** Bindings the admin API uses. */
 export interface AdminEnv {
@@ -9,6 +10,7 @@ export interface AdminEnv {
   EDGEHOOK?: unknown;
   EVENT_LEDGER: DurableObjectNamespace<EventLedger>;
   DESTINATION_GATE: DurableObjectNamespace<DestinationGate>;
+  KEY_SEQUENCER: DurableObjectNamespace<KeySequencer>;
   EVENT_INDEX?: D1Database;
 }
 

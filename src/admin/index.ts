@@ -7,6 +7,7 @@ import type { AdminBindings, IngestDispatch } from "./env";
 import { eventRoutes } from "./events";
 import { buildOpenApi } from "./openapi";
 import { operateRoutes } from "./operate";
+import { orderingRoutes } from "./ordering";
 import { ROUTES } from "./route";
 
 export { requireAdmin, tokensEqual } from "./auth";
@@ -32,6 +33,7 @@ export function createAdminApi(options: { ingest?: IngestDispatch } = {}) {
   eventRoutes(api);
   deadLetterRoutes(api);
   operateRoutes(api, options.ingest);
+  orderingRoutes(api);
   api.get("/openapi.json", (c) => c.json(buildOpenApi(ROUTES)));
   api.all("*", (c) => c.json({ error: { code: "not_found", message: "no such admin route (see /api/openapi.json)" } }, 404));
   return api;

@@ -197,6 +197,16 @@ const windowStatsSchema = z.object({
 /** Stats per window. */
 export const statsSchema = z.object({ windows: z.object({ "1h": windowStatsSchema, "24h": windowStatsSchema, "7d": windowStatsSchema }) });
 
+/** Path parameters naming one ordering key of a destination. */
+export const orderingKeyParams = z.object({ name, key: z.string().min(1).max(512) });
+/** One ordering key's sequencer (strict ordering; drop-stale keeps only `newest`). */
+export const sequencerStatusSchema = z.object({
+  queued: z.number().describe("events of the key waiting behind the head"),
+  inFlight: z.string().nullable().describe("ledger name of the event being delivered"),
+  blocked: z.string().nullable().describe("ledger name of a dead head that blocks the key (onDeadHead = block)"),
+  newest: z.object({ occurredAt: z.number(), eventId: z.string() }).nullable().describe("the newest event let through"),
+});
+
 /** Path parameters naming one source. */
 export const sourceParams = z.object({ source: name });
 /** Body of a signed test event. */

@@ -31,7 +31,7 @@ export function sequencedEvent(body: DeliveryMessage): SequencedEvent | null {
 }
 
 /** The sequencer object of a (destination, key). */
-export function sequencer(env: OrderingEnv, destination: string, key: string): DurableObjectStub<KeySequencer> {
+export function sequencer(env: Pick<OrderingEnv, "KEY_SEQUENCER">, destination: string, key: string): DurableObjectStub<KeySequencer> {
   return env.KEY_SEQUENCER.get(env.KEY_SEQUENCER.idFromName(`${destination}\n${key}`));
 }
 

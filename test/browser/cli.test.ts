@@ -76,6 +76,7 @@ describe("npm run events", () => {
     await expect(run(["list", "--url", stack.gateway.url], { env: { EDGEHOOK_ADMIN_TOKEN: `${ADMIN_TOKEN}x` }, out: () => {} })).rejects.toThrow(/401 unauthorized/);
     await expect(cli("list", "--status", "lost")).rejects.toThrow(/400 validation_failed[\s\S]*query.status/);
     await expect(cli("frobnicate")).rejects.toThrow(/unknown command/);
+    await expect(cli("skip", "orders", "cus_1")).rejects.toThrow(/409 not_ordered/);
     await expect(run(["list", "--url", "http://127.0.0.1:9"], { env: { EDGEHOOK_ADMIN_TOKEN: "x" }, out: () => {} })).rejects.toThrow(/cannot reach/);
   });
 });

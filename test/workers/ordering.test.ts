@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { TEST_SECRETS } from "../support/fixtures";
 import { signRequest } from "../support/signer";
+import { apiJson } from "./admin-helpers";
 import { inspect, post, received, waitFor, type Received } from "./helpers";
 
 interface Planned { key: string; at: number; id: string; body: string; n: number }
@@ -88,21 +89,31 @@ describe("strict ordering", () => {
     console.log(JSON.stringify({ msg: "parallel_keys", events: events.length, serialMs: events.length * 50, tookMs: Date.now() - started, crossKeyOverlaps: crossKey }));
   });
 
-  it("a dead head blocks only its own key until the operator skips it", async () => {
+  it("a dead head blocks only its own key until the operator skips it (admin API)", async () => {
     const events = plan("poison", 3, 3, (k, n) => (k === 0 && n === 0 ? { note: "POISON" } : {}));
     await postAll("poisoned", events);
     const ok = async () => (await received("/poison/POISON")).filter((r) => r.status === 200 && dataOf(r).key.startsWith("poison-"));
     await waitFor(async () => (await ok()).length >= 6, 30_000, "the healthy keys");
     const [head, ...rest] = events.filter((e) => e.key === "poison-k0");
     await waitFor(async () => (await inspect("poisoned", head!.id))?.tasks[0]?.status === "dead", 15_000, "head dead");
-    const seq = env.KEY_SEQUENCER.get(env.KEY_SEQUENCER.idFromName("poisoned\npoison-k0"));
-    expect(await seq.status()).toMatchObject({ blocked: `poisoned:${head!.id}`, queued: 2, inFlight: null });
+    // The operator sees the blocked key through the admin API, and skips its head there.
+    expect(await apiJson("/v1/destinations/poisoned/keys/poison-k0", 200)).toMatchObject({ blocked: `poisoned:${head!.id}`, queued: 2, inFlight: null });
     for (const e of rest) expect((await inspect("poisoned", e.id))!.tasks[0]!.status).toBe("pending");
     expect((await ok()).filter((r) => dataOf(r).key === "poison-k0")).toHaveLength(0);
 
-    await seq.skip({ windowMs: 1000, leaseMs: 32_000, onDeadHead: "block" });
+    expect(await apiJson("/v1/destinations/poisoned/keys/poison-k0/skip", 200, { method: "POST" })).toMatchObject({ blocked: null });
     await waitFor(async () => (await ok()).filter((r) => dataOf(r).key === "poison-k0").length === 2, 20_000, "the blocked key after skip");
     expect(byKey(await ok()).get("poison-k0")).toEqual([1, 2]);
+  });
+});
+
+describe("ordering keys in the admin API", () => {
+  it("404 for an unknown destination, 409 for one that does not order (or, to skip, is not strict), 401 without the token", async () => {
+    expect(await apiJson<{ error: { code: string } }>("/v1/destinations/nope/keys/k", 404)).toMatchObject({ error: { code: "not_found" } });
+    expect(await apiJson<{ error: { code: string } }>("/v1/destinations/ok/keys/k", 409)).toMatchObject({ error: { code: "not_ordered" } });
+    expect(await apiJson<{ error: { code: string } }>("/v1/destinations/staleOrder/keys/k/skip", 409, { method: "POST" })).toMatchObject({ error: { code: "not_ordered" } });
+    expect(await apiJson("/v1/destinations/staleOrder/keys/never-seen", 200)).toEqual({ queued: 0, inFlight: null, blocked: null, newest: null });
+    expect(await apiJson("/v1/destinations/poisoned/keys/k/skip", 401, { method: "POST", token: null })).toMatchObject({ error: { code: "unauthorized" } });
   });
 });
 
