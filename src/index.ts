@@ -4,7 +4,9 @@
  */
 import { handleDeadLetterBatch } from "./deadletter";
 import { handleDeliveryBatch } from "./delivery";
+import { loadConfig } from "./config";
 import { createApp } from "./ingest";
+import { pruneIndex } from "./search";
 
 export { DestinationGate } from "./gate";
 export { EventLedger } from "./ledger";
@@ -20,5 +22,13 @@ export default {
   async queue(batch, env) {
     if (batch.queue.startsWith(DEAD_LETTER_QUEUE)) await handleDeadLetterBatch(batch, env);
     else await handleDeliveryBatch(batch, env);
+  },
+  /** The hourly cron (wrangler.toml): index retention. */
+  async scheduled(controller, env) {
+    const loaded = loadConfig(env);
+    if (!loaded.ok) return; // config_invalid is logged by loadConfig; nothing to prune by
+    const days = loaded.config.raw.settings.indexRetentionDays;
+    const rows = await pruneIndex(env, days, controller.scheduledTime);
+    if (rows > 0) console.log(JSON.stringify({ msg: "index_pruned", rows, retentionDays: days }));
   },
 } satisfies ExportedHandler<Env>;

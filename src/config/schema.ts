@@ -124,6 +124,8 @@ export const settingsSchema = z
     maxBodyBytes: z.number().int().min(1).max(100 * 1024 * 1024).default(1024 * 1024),
     /** Full ingest log lines per second per isolate for each (source, status, code) of rejects and duplicates; 0 = all. */
     logLinesPerSecond: z.number().int().min(0).max(100_000).default(20),
+    /** Days the D1 event index keeps an event's rows (pruned by the scheduled handler); 0 = forever. */
+    indexRetentionDays: z.number().int().min(0).max(3650).default(30),
   })
   .strict();
 

@@ -5,6 +5,8 @@
  * a queue operation per event fails here first.
  */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { pruneIndex } from "../../src/search";
 import { forgetRecentlyAccepted } from "../../src/ingest";
 import { beforeAll, describe, expect, it } from "vitest";
 import { signRequest, sampleEvent } from "../support/signer";
@@ -73,6 +75,12 @@ describe("billable operations of one accepted event", () => {
     // deleteAll removes the one `event` value (counted in docs/cost.md as a row written).
     expect(rowsLeft).toBe(1);
     expect(await unmetered(() => stub.inspect())).toBeNull();
+
+    // Index retention (the hourly cron, settings.indexRetentionDays = 30): once the event is older
+    // than that, its index row is deleted: one D1 row written.
+    resetMeter();
+    expect(await pruneIndex(env, 30, Date.now() + 31 * 86_400_000)).toBe(1);
+    expect((await readMeter()).d1RowsWritten).toBe(1);
     console.log(JSON.stringify({ msg: "cost", accept: counts, cleanup, rowsDeletedByCleanup: rowsLeft }));
   });
 
