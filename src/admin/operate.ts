@@ -15,7 +15,7 @@ export function gateOf(env: AdminEnv, name: string) {
 }
 
 /** The checked config, or a 503 response saying why not (problem paths only). */
-function configOr503(c: Context<AdminBindings>): RuntimeConfig | Response {
+export function configOr503(c: Context<AdminBindings>): RuntimeConfig | Response {
   const loaded = loadConfig(c.env);
   return loaded.ok ? loaded.config : apiError(c, 503, "config_invalid", "the EDGEHOOK config is invalid; see the worker's config_invalid log line", { problems: loaded.problems.length });
 }

@@ -1,9 +1,9 @@
 /** Admin routes for ordered destinations: a key's sequencer state, and skipping a dead head that blocks it. */
 import type { Hono } from "hono";
-import { loadConfig } from "../config";
 import { sequencer, sequencerSettings } from "../delivery/ordered";
 import { audit } from "./audit";
 import type { AdminBindings } from "./env";
+import { configOr503 } from "./operate";
 import { apiError, route } from "./route";
 import { orderingKeyParams, sequencerStatusSchema } from "./schemas";
 
@@ -25,9 +25,9 @@ export function orderingRoutes(api: Hono<AdminBindings>): void {
       params: orderingKeyParams,
       responses,
     }, async (c, { params }) => {
-      const loaded = loadConfig(c.env);
-      if (!loaded.ok) return apiError(c, 503, "config_invalid", "the EDGEHOOK config is invalid; see the worker's config_invalid log line");
-      const destination = loaded.config.destinations.get(params.name);
+      const config = configOr503(c);
+      if (config instanceof Response) return config;
+      const destination = config.destinations.get(params.name);
       if (!destination) return apiError(c, 404, "not_found", "no such destination in the EDGEHOOK config");
       const mode = destination.config.ordering.mode;
       if (mode === "none" || (action === "skip" && mode !== "strict")) {

@@ -6,6 +6,7 @@ import { loadConfig } from "../../src/config";
 import { postSigned, SNIPPET_BYTES } from "../../src/delivery";
 import worker from "../../src/index";
 import { firstMessages, type DeliveryMessage } from "../../src/ledger";
+import { INLINE_MESSAGE_BYTES } from "../../src/ledger/ledger";
 import { loadPayload, type StoredEvent } from "../../src/ledger/store";
 import { fromBase64 } from "../../src/shared/bytes";
 import { TEST_SECRETS } from "../support/fixtures";
@@ -179,7 +180,7 @@ describe("the first attempt without a claim (inline delivery)", () => {
   it("an ordered event's carries its key as well; a large event's carries none", async () => {
     const ordered = await deliveredEvent((event) => (event.orderingKey = "cus_1"));
     expect(ordered.messages[0]).toMatchObject({ key: "cus_1", inline: { orderingKey: "cus_1" } });
-    const large = await deliveredEvent(() => {}, new Uint8Array(48 * 1024 + 1));
+    const large = await deliveredEvent(() => {}, new Uint8Array(INLINE_MESSAGE_BYTES + 1));
     expect(large.messages[0]!.inline).toBeUndefined();
     const fits = await deliveredEvent(() => {}, new Uint8Array(30 * 1024));
     expect(fits.messages[0]!.inline).toBeDefined();
