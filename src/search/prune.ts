@@ -8,8 +8,8 @@ import { TABLE } from "./query";
 import type { SearchEnv } from "./write";
 
 /** Rows deleted per statement, and statements per run (a run deletes at most their product). */
-export const PRUNE_BATCH = 5_000;
-export const PRUNE_MAX_BATCHES = 40;
+const PRUNE_BATCH = 5_000;
+const PRUNE_MAX_BATCHES = 40;
 
 const DAY_MS = 86_400_000;
 
