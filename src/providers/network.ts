@@ -1,40 +1,45 @@
 /**
  * Presets whose verification key is fetched from the provider, then cached per isolate:
  * PayPal (RSA certificate at PAYPAL-CERT-URL, pinned to PayPal hosts or to `keyUrl`) and Plaid
- * (ES256 JWK from /webhook_verification_key/get, by `kid`). Fetch failures fail closed.
+ * (ES256 JWK from /webhook_verification_key/get, by `kid`). Fetch failures fail closed; the cache
+ * and fetch budget are in key-cache.ts.
  */
 import type { SourceConfig } from "../config";
 import { sha256Hex, utf8 } from "../shared/bytes";
 import { getString } from "../shared/json";
 import { checkTimestamp, crc32, decodeJwt, decodeSignature, fail, pemToDer, spkiFromCertificate, tokensEqual, verifyJwtSignature, type Verifier } from "../verify";
 import { body, first, identity } from "./define";
+import { cachedKey } from "./key-cache";
 import type { Preset } from "./types";
-
-const TTL_MS = 60 * 60 * 1000;
-const keys = new Map<string, { key: CryptoKey; until: number }>();
-
-/** Fetch and import a key once per TTL; failures are not cached. */
-async function cachedKey(id: string, now: number, load: () => Promise<CryptoKey | null>): Promise<CryptoKey | null> {
-  const hit = keys.get(id);
-  if (hit && hit.until > now) return hit.key;
-  const key = await load().catch(() => null);
-  if (key) keys.set(id, { key, until: now + TTL_MS });
-  return key;
-}
 
 const PAYPAL_HOSTS = new Set(["api.paypal.com", "api-m.paypal.com", "api.sandbox.paypal.com", "api-m.sandbox.paypal.com"]);
 
-/** Whether a PAYPAL-CERT-URL may be fetched: under `keyUrl` when configured, else https on a PayPal API host. */
-export function paypalCertAllowed(certUrl: string, source: SourceConfig): boolean {
+/**
+ * Whether `url` lies under `base`: same scheme, host and port (parsed, never by text), no userinfo, and
+ * a path equal to base's or below it at a segment boundary (`/certs` covers `/certs/X`, not `/certs-evil`).
+ */
+export function urlUnder(url: URL, base: URL): boolean {
+  if (url.username !== "" || url.password !== "" || url.protocol !== base.protocol || url.host !== base.host) return false;
+  // An encoded slash or backslash could be decoded into a segment boundary by the key server.
+  if (/%2f|%5c/i.test(url.pathname)) return false;
+  const dir = base.pathname.endsWith("/") ? base.pathname : `${base.pathname}/`;
+  return url.pathname === base.pathname || url.pathname.startsWith(dir);
+}
+
+/** The PAYPAL-CERT-URL to fetch, or `null` when it may not be: under `keyUrl` when configured, else https on a PayPal API host. */
+export function paypalCertUrl(certUrl: string, source: SourceConfig): URL | null {
   let url: URL;
   try {
     url = new URL(certUrl);
   } catch {
-    return false;
+    return null;
   }
-  if (source.keyUrl) return url.href.startsWith(source.keyUrl);
-  return url.protocol === "https:" && url.port === "" && PAYPAL_HOSTS.has(url.hostname);
+  if (source.keyUrl) return urlUnder(url, new URL(source.keyUrl)) ? url : null;
+  const pinned = url.protocol === "https:" && url.port === "" && url.username === "" && url.password === "" && PAYPAL_HOSTS.has(url.hostname);
+  return pinned ? url : null;
 }
+
+const THROTTLED = "too many distinct signing keys were fetched in the last minute; not fetching another (the provider will retry)";
 
 async function paypalKey(certUrl: string): Promise<CryptoKey | null> {
   const res = await fetch(certUrl);
@@ -53,10 +58,12 @@ const paypalVerifier = (source: SourceConfig): Verifier => async (request, optio
   const [id, time, sig, certUrl, algo] = [h("transmission-id"), h("transmission-time"), h("transmission-sig"), h("cert-url"), h("auth-algo")];
   if (!id || !time || !sig || !certUrl) return fail("signature_missing", "a PAYPAL-TRANSMISSION-* or PAYPAL-CERT-URL header is missing");
   if (algo !== "SHA256withRSA") return fail("signature_invalid", "PAYPAL-AUTH-ALGO is not SHA256withRSA");
-  if (!paypalCertAllowed(certUrl, source)) return fail("signature_invalid", "PAYPAL-CERT-URL is not on a PayPal API host (or under the configured keyUrl)");
+  const url = paypalCertUrl(certUrl, source);
+  if (!url) return fail("signature_invalid", "PAYPAL-CERT-URL is not on a PayPal API host (or under the configured keyUrl)");
   const signature = decodeSignature(sig.trim(), "base64");
   if (!signature) return fail("signature_invalid", "PAYPAL-TRANSMISSION-SIG is not base64");
-  const key = await cachedKey(`paypal\u0000${certUrl}`, options.now, () => paypalKey(certUrl));
+  const key = await cachedKey(`paypal\u0000${url.href}`, options.now, () => paypalKey(url.href));
+  if (key === "throttled") return fail("signature_invalid", THROTTLED);
   if (!key) return fail("signature_invalid", "the PayPal signing certificate could not be fetched or parsed; PayPal will retry");
   const crc = crc32(request.body);
   for (let i = 0; i < options.secrets.length; i++) {
@@ -103,6 +110,7 @@ const plaidVerifier = (source: SourceConfig): Verifier => async (request, option
     if (colon <= 0) continue;
     const clientId = options.secrets[i]!.slice(0, colon);
     const key = await cachedKey(`plaid\u0000${url}\u0000${clientId}\u0000${kid}`, options.now, () => plaidKey(url, clientId, options.secrets[i]!.slice(colon + 1), kid));
+    if (key === "throttled") return fail("signature_invalid", THROTTLED);
     if (!key || !(await verifyJwtSignature(jwt, "ES256", key))) continue;
     const iat = typeof jwt.claims.iat === "number" ? String(jwt.claims.iat) : "";
     const late = checkTimestamp(iat, "s", options);

@@ -5,6 +5,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { sourceSchema } from "../../src/config/schema";
 import { PRESETS } from "../../src/providers";
+import { KEY_FETCHES_PER_MINUTE } from "../../src/providers/key-cache";
+import { urlUnder } from "../../src/providers/network";
 import { crc32, pemToDer, spkiFromCertificate, type InboundRequest } from "../../src/verify";
 import { base64, base64url, signRequest } from "../support/signer";
 import { sampleEvent } from "../support/samples";
@@ -84,6 +86,72 @@ describe("paypal", () => {
     const req = await sign({ cert: "https://api.paypal.com/v1/notifications/certs/CERT-unfetchable" });
     expect(await run("paypal", ["WH-1AB23456CD789012E"], req)).toMatchObject({ ok: false, reason: "signature_invalid" });
   });
+  describe("keyUrl pinning (issue 12 item 3)", () => {
+    // Each URL is served a certificate whose key the sender holds: fetching it means accepting a forgery.
+    const bypasses: [keyUrl: string, certUrl: string][] = [
+      ["https://api.paypal.com", "https://api.paypal.com:8443/v1/notifications/certs/CERT-1"],
+      ["https://api.paypal.com", "https://api.paypal.com.evil.test/v1/notifications/certs/CERT-1"],
+      ["https://api.paypal.com", "https://api.paypal.com@evil.test/v1/notifications/certs/CERT-1"],
+      ["https://api.paypal.com/v1/notifications/certs", "https://api.paypal.com/v1/notifications/certs-evil/CERT-1"],
+      ["https://api.paypal.com/v1/notifications/certs", "https://user:pw@api.paypal.com/v1/notifications/certs/CERT-1"],
+      ["https://api.paypal.com/v1/notifications/certs", "http://api.paypal.com/v1/notifications/certs/CERT-1"],
+      ["https://api.paypal.com/v1/notifications/certs", "https://api.paypal.com/v1/notifications/certs/..%2f..%2fevil/CERT-1"],
+      ["https://api.paypal.com/v1/notifications/certs", "https://api.paypal.com/v1/notifications/certs/../../evil/CERT-1"],
+    ];
+    beforeEach(() => {
+      respond = () => new Response(PAYPAL_CERT);
+    });
+    it.each(bypasses)("keyUrl %s refuses %s without fetching it", async (keyUrl, cert) => {
+      expect(await run("paypal", ["WH-1AB23456CD789012E"], await sign({ cert }), { keyUrl })).toMatchObject({ ok: false, reason: "signature_invalid" });
+      expect(fetches).toEqual([]);
+    });
+    it("refuses userinfo on PayPal's own hosts too (no keyUrl)", async () => {
+      const req = await sign({ cert: "https://edgehook@api.paypal.com/v1/notifications/certs/CERT-1" });
+      expect(await run("paypal", ["WH-1AB23456CD789012E"], req)).toMatchObject({ ok: false, reason: "signature_invalid" });
+      expect(fetches).toEqual([]);
+    });
+    it("accepts a certificate under keyUrl at a segment boundary, with or without a trailing slash", async () => {
+      const cert = "https://api.paypal.com/v1/notifications/certs/CERT-pinned";
+      for (const keyUrl of ["https://api.paypal.com/v1/notifications/certs", "https://api.paypal.com/v1/notifications/certs/", "https://api.paypal.com", "https://API.paypal.com:443/"]) {
+        expect(await run("paypal", ["WH-1AB23456CD789012E"], await sign({ cert }), { keyUrl }), keyUrl).toEqual({ ok: true, secretIndex: 0 });
+      }
+      expect(fetches.map((f) => f.url)).toEqual([cert]);
+    });
+    it("urlUnder compares parsed origins and whole path segments", () => {
+      const under = (url: string, base: string) => urlUnder(new URL(url), new URL(base));
+      expect(under("https://a.test/certs/x", "https://a.test/certs")).toBe(true);
+      expect(under("https://a.test/certs", "https://a.test/certs")).toBe(true);
+      expect(under("https://A.TEST:443/certs/x", "https://a.test/certs/")).toBe(true);
+      expect(under("https://a.test/certsx", "https://a.test/certs")).toBe(false);
+      expect(under("https://a.test/cert", "https://a.test/certs/")).toBe(false);
+      expect(under("https://a.test.b/certs/x", "https://a.test")).toBe(false);
+      expect(under("https://a.test:444/certs/x", "https://a.test")).toBe(false);
+      expect(under("https://u@a.test/certs/x", "https://a.test")).toBe(false);
+      expect(under("https://a.test/certs/x%2F..%2F..%2Fy", "https://a.test/certs")).toBe(false);
+    });
+  });
+  it("remembers a failed certificate fetch for a minute instead of fetching on every request", async () => {
+    respond = () => new Response("down", { status: 503 });
+    const req = await sign({ cert: "https://api.paypal.com/v1/notifications/certs/CERT-negative" });
+    for (let i = 0; i < 5; i++) expect(await run("paypal", ["WH-1AB23456CD789012E"], req, {}, NOW + i * 1000)).toMatchObject({ ok: false, reason: "signature_invalid" });
+    expect(fetches).toHaveLength(1);
+    respond = () => new Response(PAYPAL_CERT);
+    expect(await run("paypal", ["WH-1AB23456CD789012E"], req, {}, NOW + 61_000)).toEqual({ ok: true, secretIndex: 0 });
+    expect(fetches).toHaveLength(2);
+  });
+  it(`fetches at most ${KEY_FETCHES_PER_MINUTE} distinct certificates per minute, then refuses without fetching`, async () => {
+    const later = NOW + 86_400_000; // a minute of its own
+    respond = (url) => (url.endsWith("CERT-good") ? new Response(PAYPAL_CERT) : new Response("no", { status: 404 }));
+    for (let i = 0; i < 3 * KEY_FETCHES_PER_MINUTE; i++) {
+      const req = await sign({ cert: `https://api.paypal.com/v1/notifications/certs/CERT-flood-${i}`, now: later });
+      expect(await run("paypal", ["WH-1AB23456CD789012E"], req, {}, later)).toMatchObject({ ok: false, reason: "signature_invalid" });
+    }
+    expect(fetches).toHaveLength(KEY_FETCHES_PER_MINUTE);
+    const good = await sign({ cert: "https://api.paypal.com/v1/notifications/certs/CERT-good", now: later });
+    expect(await run("paypal", ["WH-1AB23456CD789012E"], good, {}, later + 1000)).toMatchObject({ ok: false, hint: expect.stringMatching(/too many distinct signing keys/) });
+    expect(await run("paypal", ["WH-1AB23456CD789012E"], good, {}, later + 60_000)).toEqual({ ok: true, secretIndex: 0 });
+    expect(fetches).toHaveLength(KEY_FETCHES_PER_MINUTE + 1);
+  });
   it("rejects a missing header, another auth algorithm, a mutated signature and a stale transmission", async () => {
     const req = await sign();
     const without = { ...req, headers: { ...req.headers } };
@@ -133,6 +201,11 @@ describe("plaid", () => {
     expired = "2026-01-01T00:00:00Z";
     const req = await sign();
     expect(await run("plaid", ["client-1:sandbox-secret"], req, { keyUrl: `${keyUrl}?fresh=1` })).toMatchObject({ ok: false, reason: "signature_invalid" });
+  });
+  it("remembers an unknown kid for a minute instead of asking the key endpoint on every request", async () => {
+    const req = await sign({ kid: "kid-unknown" });
+    for (let i = 0; i < 4; i++) expect(await run("plaid", ["client-1:sandbox-secret"], req, cfg)).toMatchObject({ ok: false, reason: "signature_invalid" });
+    expect(fetches).toHaveLength(1);
   });
   it("rejects a stale iat, a missing header, a non-ES256 token, and secrets not shaped client_id:secret", async () => {
     expect(await run("plaid", ["client-1:sandbox-secret"], await sign({ now: NOW - 600_000 }), cfg)).toMatchObject({ ok: false, reason: "timestamp_out_of_tolerance" });
