@@ -2,7 +2,7 @@
 import type { Extractor, RuntimeSource } from "../config";
 import type { Identity } from "../providers";
 import { sha256Hex } from "../shared/bytes";
-import { asString, getPath, getString, toMillis } from "../shared/json";
+import { asString, getExactPath, getString, jsonText, toMillis } from "../shared/json";
 
 /** Longest accepted event id (ids name ledger objects). */
 export const MAX_EVENT_ID_LENGTH = 512;
@@ -12,8 +12,8 @@ export type IdentifyResult =
   | { ok: true; eventId: string; eventType: string; orderingKey: string | null; occurredAt: number }
   | { ok: false; message: string };
 
-function extract(extractor: Extractor, headers: Headers, json: unknown): unknown {
-  return "header" in extractor ? headers.get(extractor.header) ?? undefined : getPath(json, extractor.path);
+function extract(extractor: Extractor, headers: Headers, json: unknown, text: () => string): unknown {
+  return "header" in extractor ? headers.get(extractor.header) ?? undefined : getExactPath(json, extractor.path, text);
 }
 
 /**
@@ -21,11 +21,14 @@ function extract(extractor: Extractor, headers: Headers, json: unknown): unknown
  * finds nothing is an error (payload_malformed); otherwise the id falls back to SHA-256 of the body.
  */
 export async function identify(source: RuntimeSource, headers: Headers, body: Uint8Array, json: unknown, receivedAt: number): Promise<IdentifyResult> {
-  const preset: Identity = source.preset.identify({ headers, json });
+  // Decoded only if a number is read, so `9007199254740993` and `1e21` keep their exact digits.
+  let decoded: string | undefined;
+  const text = () => (decoded ??= jsonText(body));
+  const preset: Identity = source.preset.identify({ headers, json, text });
   const { config } = source;
   const idExtractor = config.eventId ?? (config.scheme?.idHeader ? { header: config.scheme.idHeader } : undefined);
 
-  let eventId = idExtractor ? asString(extract(idExtractor, headers, json)) : preset.eventId;
+  let eventId = idExtractor ? asString(extract(idExtractor, headers, json, text)) : preset.eventId;
   if (idExtractor && eventId === undefined) {
     const where = "header" in idExtractor ? `header ${idExtractor.header}` : `body field ${idExtractor.path}`;
     return { ok: false, message: `the event id was not found in the ${where} configured for this source` };
@@ -33,8 +36,8 @@ export async function identify(source: RuntimeSource, headers: Headers, body: Ui
   eventId ??= `sha256:${await sha256Hex(body)}`;
   if (eventId.length > MAX_EVENT_ID_LENGTH) return { ok: false, message: `the event id is longer than ${MAX_EVENT_ID_LENGTH} characters` };
 
-  const eventType = (config.eventType ? asString(extract(config.eventType, headers, json)) : preset.eventType) ?? getString(json, "type") ?? "unknown";
-  const orderingKey = (config.orderingKey ? asString(extract(config.orderingKey, headers, json)) : preset.orderingKey) ?? null;
-  const occurredAt = (config.occurredAt ? toMillis(extract(config.occurredAt, headers, json)) : preset.occurredAt) ?? receivedAt;
+  const eventType = (config.eventType ? asString(extract(config.eventType, headers, json, text)) : preset.eventType) ?? getString(json, "type") ?? "unknown";
+  const orderingKey = (config.orderingKey ? asString(extract(config.orderingKey, headers, json, text)) : preset.orderingKey) ?? null;
+  const occurredAt = (config.occurredAt ? toMillis(extract(config.occurredAt, headers, json, text)) : preset.occurredAt) ?? receivedAt;
   return { ok: true, eventId, eventType, orderingKey, occurredAt };
 }

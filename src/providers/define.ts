@@ -3,7 +3,7 @@
  * the public-URL rewrite for providers that sign the URL they called.
  */
 import type { SourceConfig } from "../config";
-import { asString, getPath, toMillis } from "../shared/json";
+import { asString, getExactPath, toMillis } from "../shared/json";
 import { prefixedHeader, verifyHmac, type HmacScheme, type InboundRequest, type Verifier } from "../verify";
 import type { HandshakeInput, Identity, IdentifyInput, Preset } from "./types";
 
@@ -12,8 +12,8 @@ export type Field = (input: IdentifyInput) => unknown;
 
 /** A header value. */
 export const header = (name: string): Field => ({ headers }) => headers.get(name) ?? undefined;
-/** A dot path into the JSON body. */
-export const body = (path: string): Field => ({ json }) => getPath(json, path);
+/** A dot path into the JSON body; a number comes back with its exact text (a `JsonNumber`). */
+export const body = (path: string): Field => ({ json, text }) => getExactPath(json, path, text);
 /** The first field that yields a value. */
 export const first = (...fields: Field[]): Field => (input) => {
   for (const field of fields) {

@@ -14,6 +14,8 @@ export interface Identity {
 export interface IdentifyInput {
   headers: Headers;
   json: unknown;
+  /** The text `json` was parsed from (decoded on first call), so number ids keep their exact digits. */
+  text?: () => string;
 }
 
 /** What a handshake hook sees. `verify` runs the source's verifier on this request (for signed handshakes). */
