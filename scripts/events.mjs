@@ -51,6 +51,14 @@ function findToken(values, env) {
   return undefined;
 }
 
+/**
+ * The admin API path of one event (`action`: payload or replay), by query: it addresses every id,
+ * `.` and `..` included, which URL normalisation would remove from a path segment.
+ */
+export function eventPath(source, eventId, action) {
+  return `/v1/event${action ? `/${action}` : ""}?${new URLSearchParams({ source, id: eventId })}`;
+}
+
 const iso = (ms) => (ms ? new Date(ms).toISOString().replace(/\.\d+Z$/, "Z") : "—");
 const eventLine = (e) => `${iso(e.receivedAt)}  ${e.status.padEnd(9)} ${e.source}/${e.eventId}  ${e.eventType}  ${e.tasks.map((t) => `${t.destination}:${t.status}(${t.attempts})`).join(" ")}`;
 
@@ -137,7 +145,7 @@ export async function run(argv, { fetch: fetchFn = fetch, env = process.env, out
     case "show": {
       const [source, eventId] = rest;
       if (!source || !eventId) throw new Error("usage: show <source> <eventId>");
-      const d = await call(`/v1/events/${encodeURIComponent(source)}/${encodeURIComponent(eventId)}`);
+      const d = await call(eventPath(source, eventId));
       print(d, () => [
         `${d.event.source}/${d.event.eventId}  ${d.event.eventType}  received ${iso(d.event.receivedAt)}  ${d.event.payloadBytes} bytes`,
         ...d.tasks.flatMap((t) => [`  → ${t.destination}: ${t.status}, ${t.attempts} attempt(s), webhook-id ${t.webhookId}`, ...t.log.map((a) => `      ${iso(a.at)} #${a.attempt} ${a.status || "no response"} ${a.latencyMs} ms${a.error ? ` ${a.error}` : ""}`)]),
@@ -159,7 +167,7 @@ export async function run(argv, { fetch: fetchFn = fetch, env = process.env, out
       }
       const [source, eventId] = rest;
       if (!source || !eventId) throw new Error("usage: replay <source> <eventId> [--destination D]  or  replay --dead [filters]");
-      const r = await post(`/v1/events/${encodeURIComponent(source)}/${encodeURIComponent(eventId)}/replay`, {
+      const r = await post(eventPath(source, eventId, "replay"), {
         ...(values.destination ? { destination: values.destination } : {}),
         includeDelivered: values["include-delivered"],
       });

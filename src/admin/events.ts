@@ -1,12 +1,12 @@
 /** Admin routes for events: list/search (index), detail with payload (ledger), replay one. */
-import type { Hono } from "hono";
+import type { Context, Hono } from "hono";
 import { z } from "zod";
 import { ledgerName } from "../ledger";
 import { listEvents, setTaskStatus } from "../search";
 import { audit } from "./audit";
 import type { AdminBindings, AdminEnv } from "./env";
 import { apiError, route } from "./route";
-import { eventDetailSchema, eventListQuery, eventPageSchema, eventParams, replayOneBody, replayOneResult } from "./schemas";
+import { eventDetailSchema, eventListQuery, eventPageSchema, eventParams, eventQuery, replayOneBody, replayOneResult } from "./schemas";
 
 /** Payload bytes shown inline in the event detail; the full body is at `/payload`. */
 export const PAYLOAD_PREVIEW_BYTES = 64 * 1024;
@@ -35,6 +35,9 @@ export function ledgerOf(env: AdminEnv, source: string, eventId: string) {
   return env.EVENT_LEDGER.get(env.EVENT_LEDGER.idFromName(ledgerName(source, eventId)));
 }
 
+/** Headers of a raw payload download: bytes, never sniffed or rendered, saved as a file. */
+export const PAYLOAD_DOWNLOAD_HEADERS = { "content-type": "application/octet-stream", "content-disposition": 'attachment; filename="payload.bin"', "x-content-type-options": "nosniff" };
+
 const notStored = "no such event in the ledger (unknown, or past its dedupe window)";
 
 /** Register the event routes. */
@@ -46,25 +49,43 @@ export function eventRoutes(api: Hono<AdminBindings>): void {
     return c.json(page);
   });
 
-  route(api, { method: "get", path: "/v1/events/:source/:eventId", tag: "events", summary: "One event as the ledger holds it: metadata, headers, payload preview, per-destination attempts", params: eventParams, responses: { 200: { description: "the event", schema: eventDetailSchema }, 404: { description: "not stored" } } }, async (c, { params }) => {
-    const ledger = ledgerOf(c.env, params.source, params.eventId);
-    const [view, payload] = await Promise.all([ledger.inspect(), ledger.payload()]);
-    if (!view) return apiError(c, 404, "not_found", notStored);
-    return c.json({ event: view.event, payload: payload ? payloadPreview(payload) : null, tasks: view.tasks });
-  });
+  // Each event is addressable two ways: by path (`/v1/events/:source/:eventId`, each segment
+  // percent-encoded) and by query (`/v1/event?source=&id=`), which also reaches the ids `.` and `..`
+  // that URL normalisation removes from a path (RFC 3986 §5.2.4) before any router sees them.
+  const detail = { tag: "events", summary: "One event as the ledger holds it: metadata, headers, payload preview, per-destination attempts", responses: { 200: { description: "the event", schema: eventDetailSchema }, 404: { description: "not stored" } } };
+  route(api, { method: "get", path: "/v1/events/:source/:eventId", params: eventParams, ...detail }, (c, { params }) => showEvent(c, params.source, params.eventId));
+  route(api, { method: "get", path: "/v1/event", query: eventQuery, ...detail, summary: `${detail.summary} (addressed by query: every id)` }, (c, { query }) => showEvent(c, query.source, query.id));
 
-  route(api, { method: "get", path: "/v1/events/:source/:eventId/payload", tag: "events", summary: "The original body, byte for byte", params: eventParams, responses: { 200: { description: "the body (application/octet-stream)" }, 404: { description: "not stored" } } }, async (c, { params }) => {
-    const payload = await ledgerOf(c.env, params.source, params.eventId).payload();
-    if (!payload) return apiError(c, 404, "not_found", notStored);
-    return c.body(new Uint8Array(payload), 200, { "content-type": "application/octet-stream", "content-disposition": "attachment" });
-  });
+  const raw = { tag: "events", summary: "The original body, byte for byte", responses: { 200: { description: "the body (application/octet-stream)" }, 404: { description: "not stored" } } };
+  route(api, { method: "get", path: "/v1/events/:source/:eventId/payload", params: eventParams, ...raw }, (c, { params }) => rawPayload(c, params.source, params.eventId));
+  route(api, { method: "get", path: "/v1/event/payload", query: eventQuery, ...raw, summary: `${raw.summary} (addressed by query: every id)` }, (c, { query }) => rawPayload(c, query.source, query.id));
 
-  route(api, { method: "post", path: "/v1/events/:source/:eventId/replay", tag: "events", summary: "Replay one event's dead tasks (all destinations or one); idempotent", params: eventParams, body: replayOneBody, responses: { 200: { description: "what was re-opened", schema: replayOneResult }, 404: { description: "not stored" } } }, async (c, { params, body }) => {
-    const result = await replayOne(c.env, params.source, params.eventId, body);
-    if (!result) return apiError(c, 404, "not_found", notStored);
-    audit(c, "replay", { source: params.source, eventId: params.eventId, replayed: result.replayed });
-    return c.json(result);
-  });
+  const again = { tag: "events", summary: "Replay one event's dead tasks (all destinations or one); idempotent", body: replayOneBody, responses: { 200: { description: "what was re-opened", schema: replayOneResult }, 404: { description: "not stored" } } };
+  route(api, { method: "post", path: "/v1/events/:source/:eventId/replay", params: eventParams, ...again }, (c, { params, body }) => replayRoute(c, params.source, params.eventId, body));
+  route(api, { method: "post", path: "/v1/event/replay", query: eventQuery, ...again, summary: `${again.summary} (addressed by query: every id)` }, (c, { query, body }) => replayRoute(c, query.source, query.id, body));
+}
+
+/** `GET` one event: the ledger's view and a payload preview. */
+async function showEvent(c: Context<AdminBindings>, source: string, eventId: string) {
+  const ledger = ledgerOf(c.env, source, eventId);
+  const [view, payload] = await Promise.all([ledger.inspect(), ledger.payload()]);
+  if (!view) return apiError(c, 404, "not_found", notStored);
+  return c.json({ event: view.event, payload: payload ? payloadPreview(payload) : null, tasks: view.tasks });
+}
+
+/** `GET` one event's original body as a download (never rendered: it is the sender's bytes). */
+async function rawPayload(c: Context<AdminBindings>, source: string, eventId: string) {
+  const payload = await ledgerOf(c.env, source, eventId).payload();
+  if (!payload) return apiError(c, 404, "not_found", notStored);
+  return c.body(new Uint8Array(payload), 200, PAYLOAD_DOWNLOAD_HEADERS);
+}
+
+/** `POST` replay of one event, audited. */
+async function replayRoute(c: Context<AdminBindings>, source: string, eventId: string, body: z.output<typeof replayOneBody>) {
+  const result = await replayOne(c.env, source, eventId, body);
+  if (!result) return apiError(c, 404, "not_found", notStored);
+  audit(c, "replay", { source, eventId, replayed: result.replayed });
+  return c.json(result);
 }
 
 /**

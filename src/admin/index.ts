@@ -13,7 +13,7 @@ import { ROUTES } from "./route";
 export { requireAdmin, tokensEqual } from "./auth";
 /** Bindings of the admin API and how it reaches the ingest app. */
 export type { AdminBindings, AdminEnv, IngestDispatch } from "./env";
-export { ledgerOf, payloadPreview, replayOne } from "./events";
+export { ledgerOf, PAYLOAD_DOWNLOAD_HEADERS, payloadPreview, replayOne } from "./events";
 export { gateOf, STATS_WINDOWS } from "./operate";
 export { destinationView, redactUrl, sourceView } from "./redact";
 export { buildOpenApi, openApiPath } from "./openapi";

@@ -34,6 +34,14 @@ export const eventListQuery = z
 /** Path parameters naming one event. */
 export const eventParams = z.object({ source: name, eventId: z.string().min(1).max(1024) });
 
+/**
+ * Query naming one event: the form that addresses every id, `.` and `..` included, which URL
+ * normalisation removes from a path before any router sees it.
+ */
+export const eventQuery = z
+  .object({ source: name.describe("the source name"), id: z.string().min(1).max(1024).describe("the event id, exactly (percent-encoded in the query)") })
+  .strict();
+
 /** A task as the index holds it. */
 export const indexedTaskSchema = z.object({
   receivedAt: z.number().describe("when the event was received (the index key starts with it)"),

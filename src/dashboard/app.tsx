@@ -1,13 +1,13 @@
 /** Dashboard stage: the operator page at /dashboard, server-rendered with Hono JSX (no build step, no script). */
 import { Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
-import { audit, continueIfStalled, destinationView, gateOf, ledgerOf, payloadPreview, replayOne, runReplayJob, STATS_WINDOWS, tokensEqual } from "../admin";
+import { audit, continueIfStalled, destinationView, gateOf, runReplayJob, STATS_WINDOWS, tokensEqual } from "../admin";
 import { withRequestId } from "../observe";
 import { loadConfig } from "../config";
 import { createJob, countDead, getJob, listDead, listEvents, throughput, windowStats } from "../search";
 import { isSecure, requireSession, sameOrigin, SECURITY_HEADERS, type DashboardBindings } from "./auth";
 import { fillBuckets } from "./charts";
-import { EventPage } from "./detail";
+import { eventRoutes } from "./event-routes";
 import { DeadLettersPage, DestinationsPage, EventsPage, LoginPage, OverviewPage, WITHIN, type EventFilterForm } from "./pages";
 import { cookieName, createSession, SESSION_SECONDS } from "./session";
 
@@ -81,22 +81,7 @@ export function createDashboard() {
     return c.html(<EventsPage filter={filter} items={page.items} nextHref={next} />);
   });
 
-  dash.get("/events/:source/:eventId", async (c) => {
-    const ledger = ledgerOf(c.env, c.req.param("source"), c.req.param("eventId"));
-    const [view, payload] = await Promise.all([ledger.inspect(), ledger.payload()]);
-    if (!view) return c.text("no such event in the ledger (unknown, or past its dedupe window)", 404);
-    return c.html(<EventPage view={view} payload={payload ? payloadPreview(payload) : null} csrf={c.get("csrf")} />);
-  });
-
-  dash.post("/events/:source/:eventId/replay", async (c) => {
-    const form = c.get("form");
-    const source = c.req.param("source");
-    const eventId = c.req.param("eventId");
-    const result = await replayOne(c.env, source, eventId, { ...(form.destination ? { destination: form.destination } : {}), includeDelivered: form.includeDelivered === "1" });
-    if (!result) return c.text("no such event in the ledger", 404);
-    audit(c, "replay", { source, eventId, replayed: result.replayed });
-    return c.redirect(`/dashboard/events/${encodeURIComponent(source)}/${encodeURIComponent(eventId)}`, 303);
-  });
+  eventRoutes(dash);
 
   dash.get("/dead-letters", async (c) => {
     const db = c.env.EVENT_INDEX;

@@ -5,7 +5,7 @@ import { Action, eventHref, Layout, Status, time } from "./layout";
 /** Event detail with attempts timeline. */
 export function EventPage({ view, payload, csrf }: { view: LedgerView; payload: { encoding: string; data: string; truncated: boolean } | null; csrf: string }) {
   const { event, tasks } = view;
-  const href = eventHref(event.source, event.eventId);
+  const replay = eventHref(event.source, event.eventId, "replay");
   return (
     <Layout title={`${event.source} / ${event.eventId}`}>
       <table>
@@ -14,7 +14,7 @@ export function EventPage({ view, payload, csrf }: { view: LedgerView; payload: 
           <tr><th>received</th><td>{time(event.receivedAt)}</td></tr>
           <tr><th>occurred</th><td>{time(event.occurredAt)}</td></tr>
           <tr><th>ordering key</th><td>{event.orderingKey ?? "—"}</td></tr>
-          <tr><th>payload</th><td>{event.payloadBytes} bytes · <a href={`/api/v1/events/${encodeURIComponent(event.source)}/${encodeURIComponent(event.eventId)}/payload`}>raw (API)</a></td></tr>
+          <tr><th>payload</th><td>{event.payloadBytes} bytes · <a href={eventHref(event.source, event.eventId, "payload")} download="payload.bin">download raw</a></td></tr>
           <tr><th>filtered out</th><td>{event.filtered.join(", ") || "—"}</td></tr>
           <tr><th>headers</th><td>{Object.entries(event.headers).map(([k, v]) => <div><code>{k}: {v}</code></div>)}</td></tr>
         </tbody>
@@ -25,8 +25,8 @@ export function EventPage({ view, payload, csrf }: { view: LedgerView; payload: 
         <section class="task" data-destination={t.destination}>
           <h3>
             {t.destination}: <Status status={t.status} /> · {t.attempts} attempt{t.attempts === 1 ? "" : "s"} · webhook-id <code>{t.webhookId}</code>{" "}
-            {t.status === "dead" ? <Action action={`${href}/replay`} csrf={csrf} label="Replay" fields={{ destination: t.destination }} primary /> : null}
-            {t.status === "delivered" ? <Action action={`${href}/replay`} csrf={csrf} label="Send again" fields={{ destination: t.destination, includeDelivered: "1" }} /> : null}
+            {t.status === "dead" ? <Action action={replay} csrf={csrf} label="Replay" fields={{ destination: t.destination }} primary /> : null}
+            {t.status === "delivered" ? <Action action={replay} csrf={csrf} label="Send again" fields={{ destination: t.destination, includeDelivered: "1" }} /> : null}
           </h3>
           <ol class="timeline">
             {t.log.map((a) => (

@@ -72,7 +72,10 @@ export function time(ms: number | null | undefined): string {
   return ms === null || ms === undefined ? "—" : new Date(ms).toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z");
 }
 
-/** The path of an event's page. */
-export function eventHref(source: string, eventId: string): string {
-  return `/dashboard/events/${encodeURIComponent(source)}/${encodeURIComponent(eventId)}`;
+/**
+ * The link to an event's page (`action`: its payload download or replay). By query, never by path:
+ * a path segment `.` or `..` is removed by URL normalisation in the browser and on the way in.
+ */
+export function eventHref(source: string, eventId: string, action?: "payload" | "replay"): string {
+  return `/dashboard/event${action ? `/${action}` : ""}?${new URLSearchParams({ source, id: eventId })}`;
 }

@@ -103,7 +103,7 @@ export function DeadLettersPage({ items, csrf, job, nextHref }: { items: Indexed
               <td>{t.attempts}</td>
               <td>{t.lastStatus ?? "—"}</td>
               <td>{t.lastError ?? "—"}</td>
-              <td><Action action={`${eventHref(t.source, t.eventId)}/replay`} csrf={csrf} label="Replay" fields={{ destination: t.destination }} /></td>
+              <td><Action action={eventHref(t.source, t.eventId, "replay")} csrf={csrf} label="Replay" fields={{ destination: t.destination }} /></td>
             </tr>
           ))}
         </tbody>

@@ -62,8 +62,8 @@ describe("dashboard login", () => {
 });
 
 describe("dashboard refuses without a valid session", () => {
-  const gets = ["", "/", "/events", "/events?status=dead", "/events/sw/x", "/dead-letters", "/destinations", "/nope"];
-  const posts = ["/events/sw/x/replay", "/dead-letters/redrive", "/destinations/ok/pause", "/destinations/ok/resume", "/logout"];
+  const gets = ["", "/", "/events", "/events?status=dead", "/events/sw/x", "/event?source=sw&id=x", "/event/payload?source=sw&id=x", "/events/sw/x/payload", "/dead-letters", "/destinations", "/nope"];
+  const posts = ["/events/sw/x/replay", "/event/replay?source=sw&id=x", "/dead-letters/redrive", "/destinations/ok/pause", "/destinations/ok/resume", "/logout"];
   const badCookies: [string, () => Promise<string | undefined>][] = [
     ["no cookie", async () => undefined],
     ["a forged cookie", async () => `${Math.floor(Date.now() / 1000) + 3600}.${"A".repeat(43)}`],
@@ -120,10 +120,10 @@ describe("dashboard pages and actions", () => {
     const [id] = await postMany("outage", 1);
     expect((await settled("outage", id!)).tasks[0]!.status).toBe("dead");
     await setSwitch("outage", 200);
-    const html = await (await page(`/events/outage/${id}`, { cookie })).text();
-    expect(html).toContain(`/dashboard/events/outage/${id}/replay`);
+    const html = await (await page(`/event?source=outage&id=${id}`, { cookie })).text();
+    expect(html).toContain(`/dashboard/event/replay?source=outage&amp;id=${id}`);
     const csrf = csrfOf(html);
-    const action = `/events/outage/${id}/replay`;
+    const action = `/event/replay?source=outage&id=${id}`;
     expect((await page(action, { cookie, form: { destination: "outage" }, origin: BASE })).status).toBe(403);
     expect((await page(action, { cookie, form: { destination: "outage", csrf: `${csrf.slice(0, -1)}${csrf.endsWith("A") ? "B" : "A"}` }, origin: BASE })).status).toBe(403);
     expect((await page(action, { cookie, form: { destination: "outage", csrf }, origin: "https://evil.example" })).status).toBe(403);

@@ -1,0 +1,60 @@
+/**
+ * The dashboard's routes for one event: its page, its raw payload as a download, and replay. Each is
+ * served by query (`/dashboard/event?source=&id=`, what every link uses: it reaches every id, `.` and
+ * `..` included, which URL normalisation removes from a path) and, for old links, by path.
+ */
+import type { Context, Hono } from "hono";
+import { audit, ledgerOf, PAYLOAD_DOWNLOAD_HEADERS, payloadPreview, replayOne } from "../admin";
+import type { DashboardBindings } from "./auth";
+import { EventPage } from "./detail";
+import { eventHref } from "./layout";
+
+type Ctx = Context<DashboardBindings>;
+
+/** Source and id of the event a request names (query form first, then path), or null. */
+function eventOf(c: Ctx): { source: string; eventId: string } | null {
+  const source = c.req.query("source") ?? c.req.param("source");
+  const eventId = c.req.query("id") ?? c.req.param("eventId");
+  if (!source || !eventId || source.length > 200 || eventId.length > 1024) return null;
+  return { source, eventId };
+}
+
+const notStored = "no such event in the ledger (unknown, or past its dedupe window)";
+
+async function page(c: Ctx) {
+  const e = eventOf(c);
+  if (!e) return c.text("name an event: /dashboard/event?source=<source>&id=<event id>", 400);
+  const ledger = ledgerOf(c.env, e.source, e.eventId);
+  const [view, payload] = await Promise.all([ledger.inspect(), ledger.payload()]);
+  if (!view) return c.text(notStored, 404);
+  return c.html(<EventPage view={view} payload={payload ? payloadPreview(payload) : null} csrf={c.get("csrf")} />);
+}
+
+/** The original body, byte for byte, as an attachment: the session is enough (the API's bearer token is not in the browser). */
+async function download(c: Ctx) {
+  const e = eventOf(c);
+  if (!e) return c.text("name an event: /dashboard/event/payload?source=<source>&id=<event id>", 400);
+  const payload = await ledgerOf(c.env, e.source, e.eventId).payload();
+  if (!payload) return c.text(notStored, 404);
+  return c.body(new Uint8Array(payload), 200, PAYLOAD_DOWNLOAD_HEADERS);
+}
+
+async function replay(c: Ctx) {
+  const e = eventOf(c);
+  if (!e) return c.text("name an event: /dashboard/event/replay?source=<source>&id=<event id>", 400);
+  const form = c.get("form");
+  const result = await replayOne(c.env, e.source, e.eventId, { ...(form.destination ? { destination: form.destination } : {}), includeDelivered: form.includeDelivered === "1" });
+  if (!result) return c.text("no such event in the ledger", 404);
+  audit(c, "replay", { source: e.source, eventId: e.eventId, replayed: result.replayed });
+  return c.redirect(eventHref(e.source, e.eventId), 303);
+}
+
+/** Register the event routes (behind the session middleware). */
+export function eventRoutes(dash: Hono<DashboardBindings>): void {
+  dash.get("/event", page);
+  dash.get("/event/payload", download);
+  dash.post("/event/replay", replay);
+  dash.get("/events/:source/:eventId", page);
+  dash.get("/events/:source/:eventId/payload", download);
+  dash.post("/events/:source/:eventId/replay", replay);
+}
