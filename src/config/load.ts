@@ -6,6 +6,7 @@ import { PRESETS, type Preset } from "../providers";
 import type { Verifier } from "../verify";
 import { configSchema, type DestinationConfig, type EdgehookConfig, type SourceConfig } from "./schema";
 import { isPrivateHost } from "./network";
+import { redactSecretValues } from "./secret-values";
 
 /** A source ready to serve: its preset, its verifier (built once), and its secret values. */
 export interface RuntimeSource {
@@ -40,7 +41,9 @@ export function parseConfig(raw: unknown, bindings: Record<string, unknown>): Co
     try {
       value = JSON.parse(raw);
     } catch (error) {
-      return { ok: false, problems: [`EDGEHOOK: not valid JSON (${(error as Error).message})`] };
+      // V8 quotes part of the input in its message; the input may hold a pasted secret.
+      const reason = (error as Error).message.replace(/(\.\.\.)?"[\s\S]*"(\.\.\.)?/, "…");
+      return { ok: false, problems: [`EDGEHOOK: not valid JSON (${reason})`] };
     }
   }
   if (value === undefined || value === null) {
@@ -48,7 +51,7 @@ export function parseConfig(raw: unknown, bindings: Record<string, unknown>): Co
   }
   const parsed = configSchema.safeParse(value);
   if (!parsed.success) {
-    return { ok: false, problems: parsed.error.issues.map((i) => `EDGEHOOK.${i.path.join(".")}: ${i.message}`) };
+    return { ok: false, problems: parsed.error.issues.map((i) => redactSecretValues(`EDGEHOOK.${i.path.join(".")}: ${i.message}`)) };
   }
   const problems: string[] = [];
   const secret = (name: string, path: string): string => {
@@ -80,7 +83,7 @@ export function parseConfig(raw: unknown, bindings: Record<string, unknown>): Co
     sources.set(name, { name, config, preset, verifier: preset.verifier(config), secretValues });
   }
 
-  if (problems.length > 0) return { ok: false, problems };
+  if (problems.length > 0) return { ok: false, problems: problems.map(redactSecretValues) };
   return { ok: true, config: { raw: parsed.data, sources, destinations } };
 }
 

@@ -3,9 +3,17 @@
  * Every field but the minimal shape is optional with a documented default; see docs/configuration.md.
  */
 import { z } from "zod";
+import { looksLikeSecretValue } from "./secret-values";
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, "use letters, digits, '-' or '_' (max 64)");
-const secretName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be the NAME of a Worker secret, not its value");
+/** The NAME of a Worker secret; a pasted value is refused without being echoed (the message never quotes the input). */
+const secretName = z.string().superRefine((text, ctx) => {
+  if (looksLikeSecretValue(text)) {
+    ctx.addIssue({ code: "custom", message: "looks like a secret value, not the name of a Worker secret (store it with wrangler secret put SOME_NAME and list SOME_NAME here; the value is not shown)" });
+  } else if (!/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(text)) {
+    ctx.addIssue({ code: "custom", message: "must be the NAME of a Worker secret (letters, digits and _, not starting with a digit)" });
+  }
+});
 const seconds = (max: number) => z.number().int().min(0).max(max);
 
 /** Where to find a value in a request: a header, or a dot path into the JSON body. */

@@ -50,7 +50,8 @@ describe("parseConfig", () => {
     if (result.ok) return;
     const text = result.problems.join("\n");
     expect(text).toContain("EDGEHOOK.sources.stripe.secrets: at least one secret name");
-    expect(text).toContain("EDGEHOOK.sources.gh.secrets.0: must be the NAME of a Worker secret");
+    expect(text).toContain("EDGEHOOK.sources.gh.secrets.0: looks like a secret value, not the name of a Worker secret");
+    expect(text).not.toContain("whsec_looks_like_a_value");
     expect(text).toContain("EDGEHOOK.destinations.orders.url");
     expect(text).toContain("EDGEHOOK.destinations.orders");
     expect(text).toMatch(/colour/);
