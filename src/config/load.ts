@@ -5,6 +5,8 @@
 import { PRESETS, type Preset } from "../providers";
 import type { Verifier } from "../verify";
 import { configSchema, type DestinationConfig, type EdgehookConfig, type SourceConfig } from "./schema";
+import { fromBase64 } from "../shared/bytes";
+import { duplicateKeys, protoKeys } from "./json-keys";
 import { isPrivateHost } from "./network";
 import { redactSecretValues } from "./secret-values";
 
@@ -37,6 +39,7 @@ export type ConfigResult = { ok: true; config: RuntimeConfig } | { ok: false; pr
 /** Parse and check a configuration against the given bindings (pure apart from key-free lookups). */
 export function parseConfig(raw: unknown, bindings: Record<string, unknown>): ConfigResult {
   let value = raw;
+  const keyProblems: string[] = [];
   if (typeof raw === "string") {
     try {
       value = JSON.parse(raw);
@@ -49,11 +52,16 @@ export function parseConfig(raw: unknown, bindings: Record<string, unknown>): Co
   if (value === undefined || value === null) {
     return { ok: false, problems: ["EDGEHOOK: not set; add [vars.EDGEHOOK] to wrangler.toml (see docs/configuration.md)"] };
   }
+  if (typeof raw === "string") {
+    for (const path of duplicateKeys(raw)) keyProblems.push(`EDGEHOOK.${path}: this key is written twice; JSON keeps only the last one silently, so remove one`);
+  }
+  for (const path of protoKeys(value)) keyProblems.push(`EDGEHOOK.${path}: "__proto__" cannot be used as a name or key (it would be dropped silently); rename it`);
   const parsed = configSchema.safeParse(value);
   if (!parsed.success) {
-    return { ok: false, problems: parsed.error.issues.map((i) => redactSecretValues(`EDGEHOOK.${i.path.join(".")}: ${i.message}`)) };
+    const issues = parsed.error.issues.map((i) => `EDGEHOOK.${i.path.join(".")}: ${i.message}`);
+    return { ok: false, problems: [...keyProblems, ...issues].map(redactSecretValues) };
   }
-  const problems: string[] = [];
+  const problems: string[] = [...keyProblems];
   const secret = (name: string, path: string): string => {
     const found = bindings[name];
     if (typeof found !== "string" || found.length === 0) {
@@ -66,6 +74,11 @@ export function parseConfig(raw: unknown, bindings: Record<string, unknown>): Co
   const destinations = new Map<string, RuntimeDestination>();
   for (const [name, config] of Object.entries(parsed.data.destinations)) {
     const secretValue = secret(config.secret, `EDGEHOOK.destinations.${name}.secret`);
+    if (secretValue !== "" && !isSigningKey(secretValue)) {
+      problems.push(
+        `EDGEHOOK.destinations.${name}.secret: Worker secret "${config.secret}" does not hold a Standard Webhooks key (whsec_ followed by base64 of at least ${MIN_SIGNING_KEY_BYTES} random bytes); no delivery could be signed`,
+      );
+    }
     if (!config.allowPrivateNetwork && isPrivateHost(new URL(config.url).hostname)) {
       problems.push(`EDGEHOOK.destinations.${name}.url: points at a private or loopback address; set allowPrivateNetwork = true if that is intended`);
     }
@@ -85,6 +98,15 @@ export function parseConfig(raw: unknown, bindings: Record<string, unknown>): Co
 
   if (problems.length > 0) return { ok: false, problems: problems.map(redactSecretValues) };
   return { ok: true, config: { raw: parsed.data, sources, destinations } };
+}
+
+/** Standard Webhooks keys are 24–64 random bytes (standardwebhooks.com spec, "Signature scheme"). */
+const MIN_SIGNING_KEY_BYTES = 24;
+
+/** Whether a destination secret decodes as the delivery signer decodes it (src/delivery/sign.ts), to enough bytes. */
+function isSigningKey(value: string): boolean {
+  const bytes = fromBase64(value.startsWith("whsec_") ? value.slice("whsec_".length) : value);
+  return bytes !== null && bytes.byteLength >= MIN_SIGNING_KEY_BYTES;
 }
 
 const cache = new WeakMap<object, ConfigResult>();

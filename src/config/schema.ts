@@ -125,9 +125,18 @@ export const destinationSchema = z
   })
   .strict();
 
+/** The shortest dedupe window accepted (docs/configuration.md, settings). */
+export const MIN_DEDUPE_WINDOW_SECONDS = 3600;
+
 export const settingsSchema = z
   .object({
-    dedupeWindowSeconds: seconds(365 * 86_400).default(7 * 86_400),
+    /** At least an hour (and every source's toleranceSeconds, checked below): a shorter window accepts provider retries and replays again. */
+    dedupeWindowSeconds: z
+      .number()
+      .int()
+      .min(MIN_DEDUPE_WINDOW_SECONDS, `at least ${MIN_DEDUPE_WINDOW_SECONDS} (1 hour): a shorter window accepts the provider's retries of an event again; the default 604800 (7 days) covers every preset's retry schedule`)
+      .max(365 * 86_400)
+      .default(7 * 86_400),
     redriveAfterSeconds: seconds(86_400).default(300),
     maxBodyBytes: z.number().int().min(1).max(100 * 1024 * 1024).default(1024 * 1024),
     /** Full ingest log lines per second per isolate for each (source, status, code) of rejects and duplicates; 0 = all. */
@@ -153,7 +162,8 @@ export const configSchema = z
     for (const [sourceName, source] of Object.entries(config.sources)) {
       source.destinations.forEach((route, i) => {
         const dest = typeof route === "string" ? route : route.destination;
-        if (!(dest in config.destinations)) {
+        // Own properties only: `toString` or `constructor` must not be found on Object.prototype.
+        if (!Object.hasOwn(config.destinations, dest)) {
           ctx.addIssue({
             code: "custom",
             path: ["sources", sourceName, "destinations", i],
@@ -177,6 +187,14 @@ export const configSchema = z
           code: "custom",
           path: ["sources", sourceName, "verifyTokenSecret"],
           message: "list the verify-token secret in secrets too (it is then used for the handshake only, never as an HMAC key)",
+        });
+      }
+      const window = config.settings.dedupeWindowSeconds;
+      if (window >= MIN_DEDUPE_WINDOW_SECONDS && source.toleranceSeconds > window) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["settings", "dedupeWindowSeconds"],
+          message: `must be at least sources.${sourceName}.toleranceSeconds (${source.toleranceSeconds}): a captured request could be replayed after its id is forgotten and still be in tolerance`,
         });
       }
       if (source.provider === "generic-token" && !source.tokenHeader) {
