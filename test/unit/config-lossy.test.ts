@@ -9,7 +9,7 @@ import { duplicateKeys, protoKeys } from "../../src/config/json-keys";
 const KEY = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const bindings = { S: "whsec_x", D: KEY, SHORT: "whsec_c2hvcnQta2V5", PLAIN: "not a base64 key!", BARE: "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" };
 const base = () => ({
-  sources: { s: { provider: "stripe", secrets: ["S"], destinations: ["d"] } as Record<string, unknown> },
+  sources: { s: { provider: "stripe", secrets: ["S"], destinations: ["d"] } } as Record<string, Record<string, unknown>>,
   destinations: { d: { url: "https://hooks.example.com/x", secret: "D" } as Record<string, unknown> } as Record<string, Record<string, unknown>>,
   settings: {} as Record<string, unknown>,
 });
@@ -67,7 +67,7 @@ describe("names are looked up as own properties", () => {
   it("destinations and sources named toString or constructor work", () => {
     const config = base();
     config.destinations = { toString: { url: "https://hooks.example.com/x", secret: "D" } };
-    config.sources = { constructor: { provider: "stripe", secrets: ["S"], destinations: [{ destination: "toString" }] } };
+    config.sources = Object.fromEntries([["constructor", { provider: "stripe", secrets: ["S"], destinations: [{ destination: "toString" }] }]]);
     const result = parseConfig(config, bindings);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
