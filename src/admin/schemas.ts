@@ -94,6 +94,14 @@ export const eventDetailSchema = z.object({
     headers: z.record(z.string(), z.string()).describe("the allow-listed provider headers forwarded to destinations"),
     payloadBytes: z.number(),
     filtered: z.array(z.string()),
+    bodySha256: z.string().optional().describe("SHA-256 hex of the stored body"),
+    conflicts: z
+      .object({
+        total: z.number().describe("copies that came with this id and another body (all counted)"),
+        copies: z.array(z.object({ sha256: z.string(), bytes: z.number(), receivedAt: z.number(), count: z.number() })).describe("the first 5 distinct conflicting bodies"),
+      })
+      .optional()
+      .describe("absent when every copy had the stored body"),
   }),
   payload: z.object({ encoding: z.enum(["utf8", "base64"]), data: z.string(), truncated: z.boolean() }).nullable(),
   tasks: z.array(

@@ -1,5 +1,5 @@
 /** The event page: metadata, headers, payload, and per destination an attempts timeline and replay buttons. */
-import type { LedgerView } from "../ledger";
+import type { Conflicts, LedgerView } from "../ledger";
 import { Action, eventHref, Layout, Status, time } from "./layout";
 
 /** Event detail with attempts timeline. */
@@ -15,10 +15,12 @@ export function EventPage({ view, payload, csrf }: { view: LedgerView; payload: 
           <tr><th>occurred</th><td>{time(event.occurredAt)}</td></tr>
           <tr><th>ordering key</th><td>{event.orderingKey ?? "—"}</td></tr>
           <tr><th>payload</th><td>{event.payloadBytes} bytes · <a href={eventHref(event.source, event.eventId, "payload")} download="payload.bin">download raw</a></td></tr>
+          <tr><th>body sha-256</th><td><code>{event.bodySha256 ?? "—"}</code></td></tr>
           <tr><th>filtered out</th><td>{event.filtered.join(", ") || "—"}</td></tr>
           <tr><th>headers</th><td>{Object.entries(event.headers).map(([k, v]) => <div><code>{k}: {v}</code></div>)}</td></tr>
         </tbody>
       </table>
+      {event.conflicts ? <Conflicting conflicts={event.conflicts} /> : null}
       <h2>Destinations</h2>
       {tasks.length === 0 ? <p>Routed to no destination.</p> : null}
       {tasks.map((t) => (
@@ -42,5 +44,25 @@ export function EventPage({ view, payload, csrf }: { view: LedgerView; payload: 
       <h2>Payload{payload?.truncated ? " (first 64 KiB)" : ""}</h2>
       {payload ? <pre id="payload">{payload.encoding === "base64" ? `(binary, base64) ${payload.data}` : payload.data}</pre> : <p>Not stored.</p>}
     </Layout>
+  );
+}
+
+/** Copies that came with this event's id but another body: the stored (first) body stays the event. */
+function Conflicting({ conflicts }: { conflicts: Conflicts }) {
+  const hidden = conflicts.total - conflicts.copies.reduce((n, c) => n + c.count, 0);
+  return (
+    <section id="conflicts">
+      <h2>Conflicting copies: {conflicts.total}</h2>
+      <p>Validly signed copies with this event id and another body. The body above (received first) is the event; these were answered duplicate and not delivered.</p>
+      <table>
+        <thead><tr><th>body sha-256</th><th>bytes</th><th>first received</th><th>copies</th></tr></thead>
+        <tbody>
+          {conflicts.copies.map((c) => (
+            <tr><td><code>{c.sha256}</code></td><td>{c.bytes}</td><td>{time(c.receivedAt)}</td><td>{c.count}</td></tr>
+          ))}
+        </tbody>
+      </table>
+      {hidden > 0 ? <p>{hidden} more with other bodies (only the first {conflicts.copies.length} distinct bodies are kept).</p> : null}
+    </section>
   );
 }

@@ -18,9 +18,10 @@ function extract(extractor: Extractor, headers: Headers, json: unknown, text: ()
 
 /**
  * Identify a verified request. Config overrides win over the preset; a configured id extractor that
- * finds nothing is an error (payload_malformed); otherwise the id falls back to SHA-256 of the body.
+ * finds nothing is an error (payload_malformed); otherwise the id falls back to SHA-256 of the body
+ * (`bodySha256`, when the caller already has it).
  */
-export async function identify(source: RuntimeSource, headers: Headers, body: Uint8Array, json: unknown, receivedAt: number): Promise<IdentifyResult> {
+export async function identify(source: RuntimeSource, headers: Headers, body: Uint8Array, json: unknown, receivedAt: number, bodySha256?: string): Promise<IdentifyResult> {
   // Decoded only if a number is read, so `9007199254740993` and `1e21` keep their exact digits.
   let decoded: string | undefined;
   const text = () => (decoded ??= jsonText(body));
@@ -33,7 +34,7 @@ export async function identify(source: RuntimeSource, headers: Headers, body: Ui
     const where = "header" in idExtractor ? `header ${idExtractor.header}` : `body field ${idExtractor.path}`;
     return { ok: false, message: `the event id was not found in the ${where} configured for this source` };
   }
-  eventId ??= `sha256:${await sha256Hex(body)}`;
+  eventId ??= `sha256:${bodySha256 ?? (await sha256Hex(body))}`;
   if (eventId.length > MAX_EVENT_ID_LENGTH) return { ok: false, message: `the event id is longer than ${MAX_EVENT_ID_LENGTH} characters` };
 
   const eventType = (config.eventType ? asString(extract(config.eventType, headers, json, text)) : preset.eventType) ?? getString(json, "type") ?? "unknown";

@@ -5,8 +5,9 @@
 import type { Context } from "hono";
 import { loadConfig } from "../config";
 import { ledgerName, planDeliveries, type EventLedger } from "../ledger";
-import { LogThrottle, logLine, redactFieldsFrom, requestIdOf } from "../observe";
+import { LogThrottle, logLine, redactFieldsFrom, requestIdOf, writePoints } from "../observe";
 import { indexAccepted, type SearchEnv } from "../search";
+import { sha256Hex } from "../shared/bytes";
 import { tryParseJson } from "../shared/json";
 import { readBodyLimited } from "./body";
 import { errorResponse, type ErrorCode } from "./errors";
@@ -138,10 +139,12 @@ export async function handleWebhook(c: IngestContext): Promise<Response> {
   if (!verdict.ok) return reject(verdict.reason, verdict.hint);
 
   const json = source.preset.handshake ? early : tryParseJson(body);
-  const identity = await identify(source, headers, body, json, started);
+  const bodySha256 = await sha256Hex(body);
+  const identity = await identify(source, headers, body, json, started, bodySha256);
   if (!identity.ok) return reject("payload_malformed", identity.message);
   const name = ledgerName(sourceName, identity.eventId);
-  if (recentlyAccepted.has(name, started)) {
+  // Only a repeat with the stored body is answered here; a conflicting copy goes to the ledger to be recorded.
+  if (recentlyAccepted.check(name, bodySha256, started) === "duplicate") {
     const logged = logBounded(c, logBudget, { source: sourceName, status: 200, code: "duplicate", eventId: identity.eventId, result: "duplicate", cached: true, ms: Date.now() - started });
     return named(answer(source.preset.acknowledgement, "duplicate", identity.eventId), logged);
   }
@@ -167,14 +170,15 @@ export async function handleWebhook(c: IngestContext): Promise<Response> {
         payload: body,
       },
       ...plan,
+      bodySha256,
       dedupeWindowSeconds: config.raw.settings.dedupeWindowSeconds,
       redriveAfterSeconds: config.raw.settings.redriveAfterSeconds,
     });
     const status = result.status === "accepted" ? 202 : 200;
     // Remember stored events until (at most) their window ends: accepted here, or a duplicate the ledger
     // confirmed (a retry storm spread over isolates then costs each isolate one ledger request).
-    if (result.status === "accepted") recentlyAccepted.add(name, started, config.raw.settings.dedupeWindowSeconds * 1000);
-    else recentlyAccepted.add(name, started, result.expiresAt - started);
+    if (result.status === "accepted") recentlyAccepted.add(name, started, config.raw.settings.dedupeWindowSeconds * 1000, bodySha256);
+    else recentlyAccepted.add(name, started, result.expiresAt - started, result.sha256);
     if (result.status === "accepted" && plan.destinations.length === 0) {
       // Routed nowhere: the consumer never sees it, so index it here, off the response path.
       c.executionCtx.waitUntil(
@@ -183,7 +187,13 @@ export async function handleWebhook(c: IngestContext): Promise<Response> {
       );
     }
     const line = { source: sourceName, eventId: identity.eventId, type: identity.eventType, status, result: result.status, rotationSlot: verdict.secretIndex, ms: Date.now() - started };
-    const logged = result.status === "accepted" ? log(c, line) : logBounded(c, logBudget, { ...line, code: "duplicate" });
+    let logged: string | undefined;
+    if (result.status === "accepted") logged = log(c, line);
+    else if (result.conflict) {
+      // Same id, valid signature, another body: the first stays the event; the copy is recorded and told.
+      writePoints(c.env, [{ kind: "ingest", source: sourceName, status: "conflict", eventType: identity.eventType }]);
+      logged = logBounded(c, logBudget, { ...line, code: "conflict", storedSha256: result.sha256, receivedSha256: bodySha256, conflicts: result.conflict.total });
+    } else logged = logBounded(c, logBudget, { ...line, code: "duplicate" });
     return named(answer(source.preset.acknowledgement, result.status, identity.eventId), logged);
   } catch (error) {
     const requestId = requestIdOf(c.req.raw.headers);

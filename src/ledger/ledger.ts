@@ -10,7 +10,8 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { ledgerName, webhookIdFor } from "./plan";
-import { toBase64 } from "../shared/bytes";
+import { sha256Hex, toBase64 } from "../shared/bytes";
+import { recordConflict } from "./conflicts";
 import { loadPayload, readEvent, redriveAt, SCHEMA_VERSION, storePayload, writeEvent, type StoredEvent, type StoredTask } from "./store";
 import type { AcceptInput, AcceptResult, ClaimResult, DeliveryMessage, EventRecord, InlineDelivery, LedgerView, Outcome, ReplayOptions, ReplayResult, TaskStatus } from "./types";
 
@@ -40,9 +41,16 @@ export class EventLedger extends DurableObject<LedgerEnv> {
   async accept(input: AcceptInput): Promise<AcceptResult> {
     const { event } = input;
     const ids = await Promise.all(input.destinations.map((d) => webhookIdFor(event.source, event.eventId, d)));
+    const bodySha256 = input.bodySha256 ?? (await sha256Hex(event.payload));
+    let known = readEvent(this.#kv);
+    let backfill: string | undefined;
+    if (known && known.bodySha256 === undefined) {
+      // Stored before body hashes were recorded: hash it now, then read again (a write may have come in between).
+      backfill = await sha256Hex(loadPayload(this.#kv, known));
+      known = readEvent(this.#kv);
+    }
     // Check-and-set: no await between this read and the write below.
-    const known = readEvent(this.#kv);
-    if (known) return { status: "duplicate", tasks: 0, expiresAt: known.expiresAt };
+    if (known) return this.#duplicate(known, backfill, { sha256: bodySha256, bytes: event.payload.byteLength, receivedAt: event.receivedAt });
     const now = Date.now();
     const { payload, ...identity } = event;
     const stored: StoredEvent = {
@@ -52,6 +60,7 @@ export class EventLedger extends DurableObject<LedgerEnv> {
       redriveMs: input.redriveAfterSeconds * 1000,
       filtered: input.filtered ?? [],
       ...storePayload(this.#kv, payload),
+      bodySha256,
       tasks: input.destinations.map((destination, i) => ({
         destination, webhookId: ids[i]!, status: "pending", attempts: 0, dueAt: now, lastStatus: null, lastError: null, log: [],
       })),
@@ -68,6 +77,23 @@ export class EventLedger extends DurableObject<LedgerEnv> {
       }
     }
     return { status: "accepted", tasks: input.destinations.length };
+  }
+
+  /**
+   * A copy of a stored event: a duplicate. When its body differs from the stored one (same id, valid
+   * signature, other content) the first body stays the event and the copy is recorded as a conflict.
+   */
+  #duplicate(known: StoredEvent, backfill: string | undefined, copy: { sha256: string; bytes: number; receivedAt: number }): AcceptResult {
+    const filled = known.bodySha256 === undefined;
+    known.bodySha256 ??= backfill ?? copy.sha256;
+    const answer = { status: "duplicate", tasks: 0, expiresAt: known.expiresAt, sha256: known.bodySha256 } as const;
+    if (copy.sha256 === known.bodySha256) {
+      if (filled) writeEvent(this.#kv, known);
+      return answer;
+    }
+    known.conflicts = recordConflict(known.conflicts, copy);
+    writeEvent(this.#kv, known);
+    return { ...answer, conflict: { total: known.conflicts.total } };
   }
 
   /** Ask to attempt a task: deliver (with a lease), skip (final or unknown), or wait (another attempt is in flight). */
@@ -143,8 +169,8 @@ export class EventLedger extends DurableObject<LedgerEnv> {
   inspect(): LedgerView | null {
     const event = readEvent(this.#kv);
     if (!event) return null;
-    const { expiresAt, payloadBytes, filtered, tasks } = event;
-    return { event: { ...identityOf(event), expiresAt, payloadBytes, filtered }, tasks };
+    const { expiresAt, payloadBytes, filtered, tasks, bodySha256, conflicts } = event;
+    return { event: { ...identityOf(event), expiresAt, payloadBytes, filtered, ...(bodySha256 ? { bodySha256 } : {}), ...(conflicts ? { conflicts } : {}) }, tasks };
   }
 
   /** The stored original body, for the operator surface; `null` when nothing is stored. */

@@ -4,7 +4,7 @@
  * accepting an event writes one row and recording an outcome rewrites that one row; no table is
  * created, so no schema rows are billed per object. Larger bodies go to `chunk:<n>` values, once.
  */
-import type { AttemptRecord, EventRecord, TaskStatus } from "./types";
+import type { AttemptRecord, Conflicts, EventRecord, TaskStatus } from "./types";
 
 export const SCHEMA_VERSION = 2;
 
@@ -39,6 +39,10 @@ export interface StoredEvent extends Omit<EventRecord, "payload"> {
   payload?: Uint8Array;
   chunks: number;
   tasks: StoredTask[];
+  /** SHA-256 hex of the body (absent on events stored before it was recorded: computed on demand). */
+  bodySha256?: string;
+  /** Copies that came with this id and another body (absent: none). */
+  conflicts?: Conflicts;
 }
 
 /** Read the event; `undefined` when nothing is stored. */

@@ -14,9 +14,25 @@ export interface EventRecord {
   payload: Uint8Array;
 }
 
+/** One conflicting body (same id, other bytes): its hash, size, first arrival and how often it came. */
+export interface ConflictCopy {
+  sha256: string;
+  bytes: number;
+  receivedAt: number;
+  count: number;
+}
+
+/** An event's conflicting copies: every one counted in `total`, the first distinct ones kept. */
+export interface Conflicts {
+  total: number;
+  copies: ConflictCopy[];
+}
+
 /** What the ledger needs to store and plan an event. */
 export interface AcceptInput {
   event: EventRecord;
+  /** SHA-256 hex of `event.payload` (the ledger computes it when absent). */
+  bodySha256?: string;
   destinations: string[];
   /** Routed destinations whose filters did not match this event (recorded, not delivered). */
   filtered?: string[];
@@ -27,8 +43,11 @@ export interface AcceptInput {
 /** First arrival stores and enqueues; every other copy is a duplicate. */
 export type AcceptResult =
   | { status: "accepted"; tasks: number }
-  /** `expiresAt`: the stored event's dedupe window end; until then every copy is a duplicate. */
-  | { status: "duplicate"; tasks: 0; expiresAt: number };
+  /**
+   * `expiresAt`: the stored event's dedupe window end; until then every copy is a duplicate.
+   * `sha256`: the stored body's hash; `conflict`: set when this copy's body differs (then recorded).
+   */
+  | { status: "duplicate"; tasks: 0; expiresAt: number; sha256: string; conflict?: { total: number } };
 
 /**
  * Queue message, one per (event, destination). Small on purpose: the payload stays in the ledger,
@@ -126,7 +145,7 @@ export interface TaskView {
 
 /** The ledger's full state, for the operator surface and tests. */
 export interface LedgerView {
-  event: Omit<EventRecord, "payload"> & { payloadBytes: number; expiresAt: number; filtered: string[] };
+  event: Omit<EventRecord, "payload"> & { payloadBytes: number; expiresAt: number; filtered: string[]; bodySha256?: string; conflicts?: Conflicts };
   tasks: TaskView[];
 }
 

@@ -58,4 +58,15 @@ describe("RecentlyAccepted", () => {
     recent.clear();
     expect(recent.has("a", 1)).toBe(false);
   });
+
+  it("knows the stored body's hash: another body is a conflicting copy, never answered as a plain duplicate", () => {
+    const recent = new RecentlyAccepted(10, MIN);
+    recent.add("s:a", 0, MIN, "aaaa");
+    expect(recent.check("s:a", "aaaa", 1)).toBe("duplicate");
+    expect(recent.check("s:a", "bbbb", 1)).toBe("conflict");
+    expect(recent.check("s:a", "aaaa", MIN)).toBe("unknown"); // expired
+    recent.add("s:b", 0, MIN); // hash unknown: the ledger decides
+    expect(recent.check("s:b", "aaaa", 1)).toBe("unknown");
+    expect(recent.check("s:c", "aaaa", 1)).toBe("unknown");
+  });
 });

@@ -1,8 +1,11 @@
 /** Issue 12 items 4–6 over HTTP in workerd: exact ids, conflicting copies, dedupe on signed content. */
-import { describe, expect, it } from "vitest";
+import { env, exports } from "cloudflare:workers";
+import { describe, expect, it, vi } from "vitest";
+import { forgetRecentlyAccepted } from "../../src/ingest";
 import { TEST_SECRETS } from "../support/fixtures";
-import { signRequest } from "../support/signer";
-import { inspect, post } from "./helpers";
+import { sha256hex, signRequest } from "../support/signer";
+import { apiJson } from "./admin-helpers";
+import { editLedger, inspect, post } from "./helpers";
 
 const swSign = (body: string, id?: string) => signRequest({ preset: "standard-webhooks", secret: TEST_SECRETS.SW_SECRET, body, id });
 
@@ -31,5 +34,93 @@ describe("item 4: ids read from JSON numbers keep their exact text", () => {
     expect(first.status).toBe(202);
     expect(second.status).toBe(200);
     expect(await second.json()).toEqual({ status: "duplicate", id: "4242" });
+  });
+});
+
+/** Structured console.log lines matching `keep`, while `run` runs. */
+async function linesDuring(keep: (line: Record<string, unknown>) => boolean, run: () => Promise<void>): Promise<Record<string, unknown>[]> {
+  const lines: Record<string, unknown>[] = [];
+  const spy = vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
+    try {
+      const line = JSON.parse(args.map(String).join(" ")) as Record<string, unknown>;
+      if (keep(line)) lines.push(line);
+    } catch {
+      // not a structured line
+    }
+  });
+  try {
+    await run();
+  } finally {
+    spy.mockRestore();
+  }
+  return lines;
+}
+
+/** Log in to the dashboard; returns the session cookie header value. */
+async function dashboardCookie(): Promise<string> {
+  const res = await exports.default.fetch("https://edgehook.test/dashboard/login", {
+    method: "POST",
+    headers: { origin: "https://edgehook.test" },
+    body: new URLSearchParams({ token: env.ADMIN_TOKEN }),
+    redirect: "manual",
+  });
+  return /(__Host-edgehook_session=[^;]+)/.exec(res.headers.get("set-cookie") ?? "")![1]!;
+}
+
+describe("item 5: same id, another body, valid signature", () => {
+  it("the first body stays the event; the conflicting copy is logged with both hashes, counted and shown", async () => {
+    const id = `msg_conflict_${crypto.randomUUID()}`;
+    const first = await swSign('{"type":"invoice.paid","amount":100}', id);
+    const other = await swSign('{"type":"invoice.paid","amount":999999}', id);
+    const [firstSha, otherSha] = [await sha256hex(first.body), await sha256hex(other.body)];
+    expect((await post("sw", first)).status).toBe(202);
+
+    // The isolate remembers the event: the conflicting copy must still reach the ledger.
+    const lines = await linesDuring((l) => l.msg === "ingest" && l.eventId === id, async () => {
+      const res = await post("sw", other);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ status: "duplicate", id });
+    });
+    expect(lines).toEqual([expect.objectContaining({ code: "conflict", storedSha256: firstSha, receivedSha256: otherSha, conflicts: 1 })]);
+
+    expect((await post("sw", other)).status).toBe(200); // the same conflicting body again: counted again
+    expect((await post("sw", first)).status).toBe(200); // the stored body: a plain duplicate
+    const view = await inspect("sw", id);
+    expect(view?.event.bodySha256).toBe(firstSha);
+    expect(view?.event.conflicts).toEqual({ total: 2, copies: [{ sha256: otherSha, bytes: other.body.byteLength, receivedAt: expect.any(Number), count: 2 }] });
+
+    // The admin API's event detail and the dashboard's event page show the conflicting copies.
+    const detail = await apiJson<{ event: { bodySha256: string; conflicts: { total: number; copies: { sha256: string }[] } } }>(`/v1/events/sw/${id}`, 200);
+    expect(detail.event.bodySha256).toBe(firstSha);
+    expect(detail.event.conflicts.total).toBe(2);
+    expect(detail.event.conflicts.copies[0]!.sha256).toBe(otherSha);
+    const html = await (await exports.default.fetch(`https://edgehook.test/dashboard/events/sw/${id}`, { headers: { cookie: await dashboardCookie() } })).text();
+    expect(html).toContain("Conflicting copies: 2");
+    expect(html).toContain(otherSha);
+    expect(html).toContain(firstSha);
+  });
+
+  it("keeps the first 5 distinct conflicting bodies and counts all of them", async () => {
+    const id = `msg_many_${crypto.randomUUID()}`;
+    expect((await post("sw", await swSign('{"type":"t","n":0}', id))).status).toBe(202);
+    for (let n = 1; n <= 7; n++) expect((await post("sw", await swSign(`{"type":"t","n":${n}}`, id))).status).toBe(200);
+    const conflicts = (await inspect("sw", id))?.event.conflicts;
+    expect(conflicts?.total).toBe(7);
+    expect(conflicts?.copies).toHaveLength(5);
+  });
+
+  it("an event stored before body hashes were recorded gets its hash, then conflicts are recorded", async () => {
+    const id = `msg_legacy_${crypto.randomUUID()}`;
+    const first = await swSign('{"type":"t","v":1}', id);
+    expect((await post("sw", first)).status).toBe(202);
+    await editLedger("sw", id, (event) => {
+      delete event.bodySha256;
+    });
+    forgetRecentlyAccepted();
+    expect((await post("sw", first)).status).toBe(200);
+    expect((await inspect("sw", id))?.event).toMatchObject({ bodySha256: await sha256hex(first.body) });
+    expect((await inspect("sw", id))?.event.conflicts).toBeUndefined();
+    expect((await post("sw", await swSign('{"type":"t","v":2}', id))).status).toBe(200);
+    expect((await inspect("sw", id))?.event.conflicts?.total).toBe(1);
   });
 });
