@@ -9,7 +9,8 @@ import { isSecure, requireSession, sameOrigin, SECURITY_HEADERS, type DashboardB
 import { fillBuckets } from "./charts";
 import { eventRoutes } from "./event-routes";
 import { DeadLettersPage, DestinationsPage, EventsPage, LoginPage, OverviewPage, WITHIN, type EventFilterForm } from "./pages";
-import { cookieName, createSession, SESSION_SECONDS } from "./session";
+import { cookieName, createSession, readSession, SESSION_SECONDS } from "./session";
+import { sessionStore } from "./sessions";
 
 export { createSession, verifySession, csrfFor } from "./session";
 
@@ -31,8 +32,13 @@ function loginRoutes(dash: Hono<DashboardBindings>): void {
       audit(c, "login_refused", {});
       return c.html(<LoginPage error="That is not the admin token." disabled={!token} />, 401);
     }
+    const store = sessionStore(c.env);
+    if (!store) return c.html(<LoginPage error="Sessions cannot be recorded: the DASHBOARD_SESSIONS Durable Object binding is missing (see wrangler.toml)." disabled />, 503);
     const secure = isSecure(c);
-    setCookie(c, cookieName(secure), await createSession(token, Date.now()), { httpOnly: true, sameSite: "Strict", secure, path: "/", maxAge: SESSION_SECONDS });
+    const now = Date.now();
+    const session = await createSession(token, now);
+    await store.open((await readSession(session, token, now))!.id, now + SESSION_SECONDS * 1000, now);
+    setCookie(c, cookieName(secure), session, { httpOnly: true, sameSite: "Strict", secure, path: "/", maxAge: SESSION_SECONDS });
     audit(c, "login", {});
     return c.redirect("/dashboard", 303);
   });
@@ -48,7 +54,10 @@ export function createDashboard() {
   loginRoutes(dash);
   dash.use("*", requireSession());
 
-  dash.post("/logout", (c) => {
+  // Signing out closes the session in the store, so a copy of the cookie stops working too.
+  dash.post("/logout", async (c) => {
+    await sessionStore(c.env)?.close(c.get("sessionId"));
+    audit(c, "logout", {});
     deleteCookie(c, cookieName(isSecure(c)), { path: "/", secure: isSecure(c) });
     return c.redirect("/dashboard/login", 303);
   });
@@ -60,7 +69,7 @@ export function createDashboard() {
     const entries = await Promise.all(Object.entries(STATS_WINDOWS).map(async ([k, s]) => [k, await windowStats(db, s, now)] as const));
     const since = now - 23 * 3_600_000;
     const buckets = fillBuckets(await throughput(db, Math.floor(since / 3_600_000) * 3_600_000, 3_600_000), since, 3_600_000, 24);
-    return c.html(<OverviewPage windows={Object.fromEntries(entries)} buckets={buckets} />);
+    return c.html(<OverviewPage windows={Object.fromEntries(entries)} buckets={buckets} csrf={c.get("csrf")} />);
   });
 
   dash.get("/events", async (c) => {
@@ -76,9 +85,9 @@ export function createDashboard() {
     const { within, ...query } = filter;
     const cursor = c.req.query("cursor");
     const page = await listEvents(db, { ...query, status: query.status as never, limit: 50, ...(within ? { since: Date.now() - WITHIN[within]! } : {}), ...(cursor ? { cursor } : {}) });
-    if ("error" in page) return c.html(<EventsPage filter={filter} items={[]} nextHref={null} error="That page link is malformed; start from the first page." />, 400);
+    if ("error" in page) return c.html(<EventsPage filter={filter} items={[]} nextHref={null} error="That page link is malformed; start from the first page." csrf={c.get("csrf")} />, 400);
     const next = page.nextCursor ? `/dashboard/events?${new URLSearchParams({ ...filter, cursor: page.nextCursor })}` : null;
-    return c.html(<EventsPage filter={filter} items={page.items} nextHref={next} />);
+    return c.html(<EventsPage filter={filter} items={page.items} nextHref={next} csrf={c.get("csrf")} />);
   });
 
   eventRoutes(dash);

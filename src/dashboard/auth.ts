@@ -2,10 +2,11 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import type { AdminEnv } from "../admin";
-import { cookieName, csrfFor, verifyCsrf, verifySession } from "./session";
+import { cookieName, csrfFor, readSession, verifyCsrf } from "./session";
+import { sessionStore, type SessionEnv } from "./sessions";
 
-/** Hono environment of the dashboard. */
-export type DashboardBindings = { Bindings: AdminEnv; Variables: { session: string; csrf: string; form: Record<string, string>; requestId: string } };
+/** Hono environment of the dashboard (`session`: the cookie value; `sessionId`: its id in the store). */
+export type DashboardBindings = { Bindings: AdminEnv & SessionEnv; Variables: { session: string; sessionId: string; csrf: string; form: Record<string, string>; requestId: string } };
 
 /** Headers on every dashboard response: no framing, no caching, no script, forms only to self. */
 export const SECURITY_HEADERS: Record<string, string> = {
@@ -29,7 +30,8 @@ export function sameOrigin(c: Context): boolean {
 }
 
 /**
- * Require a valid session (GET: redirect to the login page; POST: 401), and on POST a same-origin
+ * Require a valid session — signed with the token, unexpired, and still open in DashboardSessions
+ * (GET: redirect to the login page; POST: 401) — and on POST a same-origin
  * request carrying the session's CSRF token (403 otherwise).
  */
 export function requireSession(): MiddlewareHandler<DashboardBindings> {
@@ -37,7 +39,11 @@ export function requireSession(): MiddlewareHandler<DashboardBindings> {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) c.header(k, v);
     const token = c.env.ADMIN_TOKEN;
     const session = getCookie(c, cookieName(isSecure(c)));
-    if (!token || !session || !(await verifySession(session, token, Date.now()))) {
+    const now = Date.now();
+    // The signature first (no I/O for a forged cookie), then the store: signed out means refused.
+    const ref = token && session ? await readSession(session, token, now) : null;
+    const store = sessionStore(c.env);
+    if (!token || !session || !ref || !store || !(await store.isOpen(ref.id, now))) {
       return c.req.method === "GET" || c.req.method === "HEAD" ? c.redirect("/dashboard/login", 302) : c.text("sign in first: /dashboard/login", 401);
     }
     if (c.req.method !== "GET" && c.req.method !== "HEAD") {
@@ -46,6 +52,7 @@ export function requireSession(): MiddlewareHandler<DashboardBindings> {
       c.set("form", form);
     }
     c.set("session", session);
+    c.set("sessionId", ref.id);
     c.set("csrf", await csrfFor(session, token));
     await next();
   };

@@ -7,7 +7,7 @@ export function EventPage({ view, payload, csrf }: { view: LedgerView; payload: 
   const { event, tasks } = view;
   const replay = eventHref(event.source, event.eventId, "replay");
   return (
-    <Layout title={`${event.source} / ${event.eventId}`}>
+    <Layout title={`${event.source} / ${event.eventId}`} csrf={csrf}>
       <table>
         <tbody>
           <tr><th>type</th><td>{event.eventType}</td></tr>

@@ -17,11 +17,12 @@ form.inline{display:inline}button{cursor:pointer;padding:.25rem .6rem;border:1px
 button.primary{background:#3b6fd8;color:#fff;border-color:#3b6fd8}.filters{display:flex;gap:.5rem;flex-wrap:wrap;margin-bottom:.8rem}
 .filters input,.filters select{padding:.25rem}pre{background:#fff;border:1px solid #e3e6ec;padding:.6rem;overflow:auto;max-height:360px;white-space:pre-wrap;word-break:break-all}
 ol.timeline{list-style:none;padding:0;border-left:3px solid #c3c8d2;margin-left:.4rem}ol.timeline li{padding:.2rem .8rem}
+.signout{margin-left:auto}
 .notice{background:#fff8e1;border:1px solid #f0d070;padding:.5rem .8rem;border-radius:4px;margin-bottom:.8rem}
 `;
 
-/** Full page: title, nav, content. */
-export function Layout({ title, children, signedIn = true }: { title: string; children: Child; signedIn?: boolean }) {
+/** Full page: title, nav (with **Sign out** when `csrf` is given: a signed-in page), content. */
+export function Layout({ title, children, csrf }: { title: string; children: Child; csrf?: string }) {
   return (
     <html lang="en">
       <head>
@@ -33,12 +34,13 @@ export function Layout({ title, children, signedIn = true }: { title: string; ch
       <body>
         <header>
           <b>Edgehook</b>
-          {signedIn ? (
+          {csrf !== undefined ? (
             <>
               <a href="/dashboard">Overview</a>
               <a href="/dashboard/events">Events</a>
               <a href="/dashboard/dead-letters">Dead letters</a>
               <a href="/dashboard/destinations">Destinations</a>
+              <span class="signout"><Action action="/dashboard/logout" csrf={csrf} label="Sign out" /></span>
             </>
           ) : null}
         </header>

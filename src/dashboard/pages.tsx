@@ -7,9 +7,9 @@ const pct = (v: number | null) => (v === null ? "—" : `${(v * 100).toFixed(1)}
 const ms = (v: number | null) => (v === null ? "—" : `${v} ms`);
 
 /** Overview: stats per window and charts over the last 24 hours. */
-export function OverviewPage({ windows, buckets }: { windows: Record<string, WindowStats>; buckets: Bucket[] }) {
+export function OverviewPage({ windows, buckets, csrf }: { windows: Record<string, WindowStats>; buckets: Bucket[]; csrf: string }) {
   return (
-    <Layout title="Overview">
+    <Layout title="Overview" csrf={csrf}>
       <div class="cards">
         {Object.entries(windows).map(([name, w]) => (
           <div class="card" data-window={name}>
@@ -46,9 +46,9 @@ export interface EventFilterForm {
 export const WITHIN: Record<string, number> = { "1h": 3_600_000, "24h": 86_400_000, "7d": 7 * 86_400_000 };
 
 /** Events table with filters and a next-page link. */
-export function EventsPage({ filter, items, nextHref, error }: { filter: EventFilterForm; items: IndexedEvent[]; nextHref: string | null; error?: string }) {
+export function EventsPage({ filter, items, nextHref, error, csrf }: { filter: EventFilterForm; items: IndexedEvent[]; nextHref: string | null; error?: string; csrf: string }) {
   return (
-    <Layout title="Events">
+    <Layout title="Events" csrf={csrf}>
       <form method="get" action="/dashboard/events" class="filters">
         <input name="source" placeholder="source" value={filter.source ?? ""} />
         <input name="type" placeholder="type (invoice.*)" value={filter.type ?? ""} />
@@ -88,7 +88,7 @@ export function EventsPage({ filter, items, nextHref, error }: { filter: EventFi
 export function DeadLettersPage({ items, csrf, job, nextHref }: { items: IndexedTask[]; csrf: string; job: ReplayJob | null; nextHref: string | null }) {
   const destinations = [...new Set(items.map((t) => t.destination))];
   return (
-    <Layout title="Dead letters">
+    <Layout title="Dead letters" csrf={csrf}>
       {job ? <p class="notice" id="job">Replay job {job.id}: {job.state}, {job.done}/{job.total} handled, {job.replayed} replayed, {job.skipped} skipped. <a href={`/dashboard/dead-letters?job=${job.id}`}>refresh</a></p> : null}
       <p>{destinations.map((d) => <Action action="/dashboard/dead-letters/redrive" csrf={csrf} label={`Replay every dead task of ${d}`} fields={{ destination: d }} primary />)}</p>
       <table id="dead-letters">
@@ -124,7 +124,7 @@ export interface DestinationRow {
 /** Destinations with pause and breaker state, and pause/resume buttons. */
 export function DestinationsPage({ rows, csrf }: { rows: DestinationRow[]; csrf: string }) {
   return (
-    <Layout title="Destinations">
+    <Layout title="Destinations" csrf={csrf}>
       <table id="destinations">
         <thead><tr><th>name</th><th>url</th><th>state</th><th>breaker</th><th>parked</th><th></th></tr></thead>
         <tbody>
@@ -147,7 +147,7 @@ export function DestinationsPage({ rows, csrf }: { rows: DestinationRow[]; csrf:
 /** The login form (the only page served without a session). */
 export function LoginPage({ error, disabled }: { error?: string; disabled?: boolean }) {
   return (
-    <Layout title="Sign in" signedIn={false}>
+    <Layout title="Sign in">
       {disabled ? <p class="notice">The dashboard is disabled until the ADMIN_TOKEN secret is set (wrangler secret put ADMIN_TOKEN).</p> : null}
       {error ? <p class="notice" id="login-error">{error}</p> : null}
       <form method="post" action="/dashboard/login">

@@ -1,6 +1,8 @@
 /**
- * Dashboard sessions without storage: the cookie is `<expiry>.<HMAC(ADMIN_TOKEN, "session:" + expiry)>`,
- * so it never carries the token, expires on its own, and every session ends when the token rotates.
+ * Dashboard session cookies: `<expiry>.<id>.<HMAC(ADMIN_TOKEN, "session:" + expiry + "." + id)>`, so
+ * the cookie never carries the token, forging one needs the token, and every session ends when the
+ * token rotates. The signature only proves the cookie was made here: a session is honoured while
+ * its random id is also open in the DashboardSessions object (sessions.ts), which signing out closes.
  * Each form carries a CSRF token bound to the session (HMAC of the cookie), checked on every POST,
  * on top of the SameSite=Strict cookie and an Origin check.
  */
@@ -31,19 +33,34 @@ async function same(a: string, b: string): Promise<boolean> {
   return crypto.subtle.timingSafeEqual(x, y);
 }
 
-/** A new session cookie value for `token`, valid until `now + SESSION_SECONDS`. */
-export async function createSession(token: string, now: number): Promise<string> {
-  const expires = Math.floor(now / 1000) + SESSION_SECONDS;
-  return `${expires}.${await mac(token, `session:${expires}`)}`;
+/** A session as its cookie names it. */
+export interface SessionRef {
+  /** Random id (16 bytes, base64url): the key of its record in DashboardSessions. */
+  id: string;
+  /** Expiry, milliseconds since the epoch. */
+  expiresAt: number;
 }
 
-/** Is `value` a session made with `token` that has not expired at `now`? */
+/** A new session cookie value for `token`, valid until `now + SESSION_SECONDS` (open it in the store to honour it). */
+export async function createSession(token: string, now: number): Promise<string> {
+  const expires = Math.floor(now / 1000) + SESSION_SECONDS;
+  const id = b64url(crypto.getRandomValues(new Uint8Array(16)).buffer);
+  return `${expires}.${id}.${await mac(token, `session:${expires}.${id}`)}`;
+}
+
+/** The session a cookie names, when it was made with `token` and has not expired at `now`; else null. */
+export async function readSession(value: string | undefined, token: string | undefined, now: number): Promise<SessionRef | null> {
+  if (!value || !token) return null;
+  const m = /^(\d{1,12})\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/.exec(value);
+  if (!m) return null;
+  const expiresAt = Number(m[1]) * 1000;
+  if (expiresAt <= now) return null;
+  return (await same(m[3]!, await mac(token, `session:${m[1]}.${m[2]}`))) ? { id: m[2]!, expiresAt } : null;
+}
+
+/** Is `value` a session cookie made with `token` that has not expired at `now`? (Whether it is still open is the store's answer.) */
 export async function verifySession(value: string | undefined, token: string | undefined, now: number): Promise<boolean> {
-  if (!value || !token) return false;
-  const m = /^(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(value);
-  if (!m) return false;
-  if (Number(m[1]) * 1000 <= now) return false;
-  return same(m[2]!, await mac(token, `session:${m[1]}`));
+  return (await readSession(value, token, now)) !== null;
 }
 
 /** The CSRF token for a session: forms carry it, POSTs must echo it. */
