@@ -2,7 +2,7 @@
  * Turn the raw `EDGEHOOK` var (object or JSON string) plus Worker secrets into a checked runtime
  * config. Fails closed: any problem makes the whole config invalid, with the path of each problem.
  */
-import { PRESETS, type Preset } from "../providers";
+import { credentialHeaders, PRESETS, type Preset } from "../providers";
 import type { Verifier } from "../verify";
 import { configSchema, type DestinationConfig, type EdgehookConfig, type SourceConfig } from "./schema";
 import { fromBase64 } from "../shared/bytes";
@@ -92,6 +92,12 @@ export function parseConfig(raw: unknown, bindings: Record<string, unknown>): Co
       problems.push(`EDGEHOOK.sources.${name}.provider: unknown preset "${config.provider}" (see docs/providers.md)`);
       continue;
     }
+    const credentials = credentialHeaders(config);
+    config.forwardHeaders.forEach((h, i) => {
+      if (credentials.includes(h.toLowerCase())) {
+        problems.push(`EDGEHOOK.sources.${name}.forwardHeaders.${i}: "${h}" carries this source's credential or signature; it is never forwarded to destinations, so remove it`);
+      }
+    });
     const secretValues = config.secrets.map((s, i) => secret(s, `EDGEHOOK.sources.${name}.secrets.${i}`));
     sources.set(name, { name, config, preset, verifier: preset.verifier(config), secretValues });
   }
