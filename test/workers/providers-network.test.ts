@@ -53,6 +53,19 @@ describe("paypal over HTTP", () => {
   });
 });
 
+describe("paypal keyUrl pinning over HTTP (issue 12 item 3)", () => {
+  const sign = (cert: string) => signRequest({ preset: "paypal", secret: PRESET_SECRETS.P_PAYPAL_WEBHOOK_ID!, body: sampleEvent("paypal"), signingKey: PAYPAL_KEY, keyRef: cert });
+  it("refuses, without fetching, certificate URLs that only look like they are under keyUrl", async () => {
+    const under = NETWORK_KEY_URLS.paypal; // https://keys.edgehook.test/paypal/certs/
+    for (const cert of [`${under}..%2F..%2Fevil/CERT-1`, `${under}..%5C..%5Cevil/CERT-1`, under.replace("keys.edgehook.test", "keys.edgehook.test:8443") + "CERT-1", under.replace("https://", "https://user@") + "CERT-1"]) {
+      keyFetches.length = 0;
+      const res = await post(presetSource("paypal"), await sign(cert));
+      expect(res.status, cert).toBe(401);
+      expect(keyFetches, cert).toEqual([]);
+    }
+  });
+});
+
 describe("plaid over HTTP", () => {
   const sign = (kid = "kid-http") => signRequest({ preset: "plaid", secret: PRESET_SECRETS.P_PLAID_CLIENT!, body: sampleEvent("plaid"), signingKey: P256, keyRef: kid });
   it("accepts a token whose key the key endpoint returns", async () => {
