@@ -95,6 +95,7 @@ export const eventDetailSchema = z.object({
     payloadBytes: z.number(),
     filtered: z.array(z.string()),
     bodySha256: z.string().optional().describe("SHA-256 hex of the stored body"),
+    providerEventId: z.string().optional().describe("the provider's own id, for a source with dedupe = \"content\" (eventId is then sha256:<body hash>)"),
     conflicts: z
       .object({
         total: z.number().describe("copies that came with this id and another body (all counted)"),

@@ -2,7 +2,7 @@
  * Turn the raw `EDGEHOOK` var (object or JSON string) plus Worker secrets into a checked runtime
  * config. Fails closed: any problem makes the whole config invalid, with the path of each problem.
  */
-import { credentialHeaders, PRESETS, type Preset } from "../providers";
+import { credentialHeaders, PRESETS, replayWarning, type Preset } from "../providers";
 import type { Verifier } from "../verify";
 import { configSchema, type DestinationConfig, type EdgehookConfig, type SourceConfig } from "./schema";
 import { fromBase64 } from "../shared/bytes";
@@ -129,6 +129,10 @@ export function loadConfig(env: object): ConfigResult {
     const bindings = env as Record<string, unknown>;
     result = parseConfig(bindings.EDGEHOOK, bindings);
     if (!result.ok) console.error(JSON.stringify({ msg: "config_invalid", problems: result.problems }));
+    else for (const source of result.config.sources.values()) {
+      const warning = replayWarning(source.name, source.config);
+      if (warning) console.warn(JSON.stringify({ msg: "config_warning", code: "replay_unprotected", warning }));
+    }
     cache.set(env, result);
   }
   return result;

@@ -80,6 +80,8 @@ export const sourceSchema = z
     tokenHeader: z.string().min(1).optional(),
     /** Key endpoint for presets whose keys are fetched (plaid: webhook_verification_key/get; paypal: allowed cert URL prefix). */
     keyUrl: z.url({ protocol: /^https?$/ }).optional(),
+    /** What makes two requests the same event: the event id (default), or the body's SHA-256 (`content`; docs/configuration.md). */
+    dedupe: z.enum(["id", "content"]).default("id"),
   })
   .strict();
 

@@ -10,6 +10,7 @@ export function EventPage({ view, payload, csrf }: { view: LedgerView; payload: 
     <Layout title={`${event.source} / ${event.eventId}`} csrf={csrf}>
       <table>
         <tbody>
+          {event.providerEventId !== undefined ? <tr><th>provider id</th><td><code>{event.providerEventId}</code></td></tr> : null}
           <tr><th>type</th><td>{event.eventType}</td></tr>
           <tr><th>received</th><td>{time(event.receivedAt)}</td></tr>
           <tr><th>occurred</th><td>{time(event.occurredAt)}</td></tr>

@@ -9,7 +9,8 @@ export const MAX_EVENT_ID_LENGTH = 512;
 
 /** A complete identity, or why none could be made. */
 export type IdentifyResult =
-  | { ok: true; eventId: string; eventType: string; orderingKey: string | null; occurredAt: number }
+  /** `providerEventId`: the provider's own id, when `dedupe = "content"` made the event id the body hash. */
+  | { ok: true; eventId: string; eventType: string; orderingKey: string | null; occurredAt: number; providerEventId?: string }
   | { ok: false; message: string };
 
 function extract(extractor: Extractor, headers: Headers, json: unknown, text: () => string): unknown {
@@ -34,11 +35,16 @@ export async function identify(source: RuntimeSource, headers: Headers, body: Ui
     const where = "header" in idExtractor ? `header ${idExtractor.header}` : `body field ${idExtractor.path}`;
     return { ok: false, message: `the event id was not found in the ${where} configured for this source` };
   }
-  eventId ??= `sha256:${bodySha256 ?? (await sha256Hex(body))}`;
-  if (eventId.length > MAX_EVENT_ID_LENGTH) return { ok: false, message: `the event id is longer than ${MAX_EVENT_ID_LENGTH} characters` };
+  const contentId = eventId === undefined || config.dedupe === "content" ? `sha256:${bodySha256 ?? (await sha256Hex(body))}` : undefined;
+  // dedupe = "content": the body hash is the id (a re-sent body is a duplicate whatever id it carries); the provider's id is kept beside it.
+  const providerEventId = config.dedupe === "content" && eventId !== undefined && eventId !== contentId ? eventId : undefined;
+  eventId = contentId ?? eventId!;
+  if (eventId.length > MAX_EVENT_ID_LENGTH || (providerEventId?.length ?? 0) > MAX_EVENT_ID_LENGTH) {
+    return { ok: false, message: `the event id is longer than ${MAX_EVENT_ID_LENGTH} characters` };
+  }
 
   const eventType = (config.eventType ? asString(extract(config.eventType, headers, json, text)) : preset.eventType) ?? getString(json, "type") ?? "unknown";
   const orderingKey = (config.orderingKey ? asString(extract(config.orderingKey, headers, json, text)) : preset.orderingKey) ?? null;
   const occurredAt = (config.occurredAt ? toMillis(extract(config.occurredAt, headers, json, text)) : preset.occurredAt) ?? receivedAt;
-  return { ok: true, eventId, eventType, orderingKey, occurredAt };
+  return { ok: true, eventId, eventType, orderingKey, occurredAt, ...(providerEventId !== undefined ? { providerEventId } : {}) };
 }

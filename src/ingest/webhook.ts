@@ -162,6 +162,7 @@ export async function handleWebhook(c: IngestContext): Promise<Response> {
       event: {
         source: sourceName,
         eventId: identity.eventId,
+        ...(identity.providerEventId !== undefined ? { providerEventId: identity.providerEventId } : {}),
         eventType: identity.eventType,
         orderingKey: identity.orderingKey,
         occurredAt: identity.occurredAt,
@@ -186,7 +187,7 @@ export async function handleWebhook(c: IngestContext): Promise<Response> {
           .catch((error) => console.error(JSON.stringify({ msg: "index_write_failed", error: String(error) }))),
       );
     }
-    const line = { source: sourceName, eventId: identity.eventId, type: identity.eventType, status, result: result.status, rotationSlot: verdict.secretIndex, ms: Date.now() - started };
+    const line = { source: sourceName, eventId: identity.eventId, providerEventId: identity.providerEventId, type: identity.eventType, status, result: result.status, rotationSlot: verdict.secretIndex, ms: Date.now() - started };
     let logged: string | undefined;
     if (result.status === "accepted") logged = log(c, line);
     else if (result.conflict) {

@@ -169,8 +169,9 @@ export class EventLedger extends DurableObject<LedgerEnv> {
   inspect(): LedgerView | null {
     const event = readEvent(this.#kv);
     if (!event) return null;
-    const { expiresAt, payloadBytes, filtered, tasks, bodySha256, conflicts } = event;
-    return { event: { ...identityOf(event), expiresAt, payloadBytes, filtered, ...(bodySha256 ? { bodySha256 } : {}), ...(conflicts ? { conflicts } : {}) }, tasks };
+    const { expiresAt, payloadBytes, filtered, tasks, bodySha256, conflicts, providerEventId } = event;
+    const extra = { ...(bodySha256 ? { bodySha256 } : {}), ...(conflicts ? { conflicts } : {}), ...(providerEventId !== undefined ? { providerEventId } : {}) };
+    return { event: { ...identityOf(event), expiresAt, payloadBytes, filtered, ...extra }, tasks };
   }
 
   /** The stored original body, for the operator surface; `null` when nothing is stored. */

@@ -4,6 +4,8 @@
 export interface EventRecord {
   source: string;
   eventId: string;
+  /** The provider's own id, when the source dedupes on content (`eventId` is then the body hash). */
+  providerEventId?: string;
   eventType: string;
   orderingKey: string | null;
   /** Milliseconds since the epoch. */

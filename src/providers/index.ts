@@ -2,3 +2,4 @@
 export type { HandshakeInput, Identity, IdentifyInput, Preset } from "./types";
 export { PRESETS } from "./presets";
 export { CREDENTIAL_PRESETS, credentialHeaders } from "./credentials";
+export { REPLAY_FACTS, replayFacts, replayWarning, type ReplayFacts } from "./replay-protection";

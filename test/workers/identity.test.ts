@@ -1,7 +1,8 @@
 /** Issue 12 items 4–6 over HTTP in workerd: exact ids, conflicting copies, dedupe on signed content. */
 import { env, exports } from "cloudflare:workers";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
-import { forgetRecentlyAccepted } from "../../src/ingest";
+import { createApp, forgetRecentlyAccepted } from "../../src/ingest";
 import { TEST_SECRETS } from "../support/fixtures";
 import { sha256hex, signRequest } from "../support/signer";
 import { apiJson } from "./admin-helpers";
@@ -122,5 +123,48 @@ describe("item 5: same id, another body, valid signature", () => {
     expect((await inspect("sw", id))?.event.conflicts).toBeUndefined();
     expect((await post("sw", await swSign('{"type":"t","v":2}', id))).status).toBe(200);
     expect((await inspect("sw", id))?.event.conflicts?.total).toBe(1);
+  });
+});
+
+describe("item 6: dedupe on the signed content", () => {
+  // A worker whose GitHub source dedupes on content (own env object: its config is loaded once for it).
+  const contentEnv = { ...env, EDGEHOOK: JSON.stringify({ sources: { ghc: { provider: "github", secrets: ["GITHUB_SECRET"], dedupe: "content" } } }) };
+  const app = createApp();
+  async function postTo(target: object, source: string, signed: { headers: Record<string, string>; body: Uint8Array }) {
+    const ctx = createExecutionContext();
+    const res = await app.fetch(new Request(`https://edgehook.test/webhooks/${source}`, { method: "POST", headers: signed.headers, body: signed.body }), target as never, ctx);
+    await waitOnExecutionContext(ctx);
+    return res;
+  }
+  const githubSign = (body: string, id: string) => signRequest({ preset: "github", secret: TEST_SECRETS.GITHUB_SECRET, body, id, event: "push" });
+
+  it("without it, a captured GitHub body re-sent under a new delivery id is a new event (the hole it closes)", async () => {
+    const body = `{"ref":"refs/heads/main","after":"${crypto.randomUUID()}"}`;
+    expect((await post("github", await githubSign(body, crypto.randomUUID()))).status).toBe(202);
+    expect((await post("github", await githubSign(body, crypto.randomUUID()))).status).toBe(202);
+  });
+
+  it("with dedupe = content, the re-sent body is a duplicate whatever id it carries; the provider's id is kept", async () => {
+    const body = `{"ref":"refs/heads/main","after":"${crypto.randomUUID()}"}`;
+    const original = await githubSign(body, "delivery-original");
+    const replayed = await githubSign(body, "delivery-forged");
+    const contentId = `sha256:${await sha256hex(original.body)}`;
+
+    const first = await postTo(contentEnv, "ghc", original);
+    expect(first.status).toBe(202);
+    expect(await first.json()).toEqual({ status: "accepted", id: contentId });
+    forgetRecentlyAccepted(); // the replay reaches another isolate: the ledger decides
+    const again = await postTo(contentEnv, "ghc", replayed);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ status: "duplicate", id: contentId });
+
+    const view = await inspect("ghc", contentId);
+    expect(view?.event).toMatchObject({ eventId: contentId, providerEventId: "delivery-original", eventType: "push" });
+    expect(view?.event.conflicts).toBeUndefined();
+    const detail = await apiJson<{ event: { providerEventId: string } }>(`/v1/events/ghc/${encodeURIComponent(contentId)}`, 200);
+    expect(detail.event.providerEventId).toBe("delivery-original");
+
+    // Another body is another event.
+    expect((await postTo(contentEnv, "ghc", await githubSign(`${body} `, "delivery-next"))).status).toBe(202);
   });
 });
