@@ -2,7 +2,7 @@
 import type { Extractor, RuntimeSource } from "../config";
 import type { Identity } from "../providers";
 import { sha256Hex } from "../shared/bytes";
-import { asString, getExactPath, getString, jsonText, toMillis } from "../shared/json";
+import { asString, getExactPath, jsonText, toMillis } from "../shared/json";
 
 /** Longest accepted event id (ids name ledger objects). */
 export const MAX_EVENT_ID_LENGTH = 512;
@@ -43,7 +43,7 @@ export async function identify(source: RuntimeSource, headers: Headers, body: Ui
     return { ok: false, message: `the event id is longer than ${MAX_EVENT_ID_LENGTH} characters` };
   }
 
-  const eventType = (config.eventType ? asString(extract(config.eventType, headers, json, text)) : preset.eventType) ?? getString(json, "type") ?? "unknown";
+  const eventType = (config.eventType ? asString(extract(config.eventType, headers, json, text)) : preset.eventType) ?? asString(getExactPath(json, "type", text)) ?? "unknown";
   const orderingKey = (config.orderingKey ? asString(extract(config.orderingKey, headers, json, text)) : preset.orderingKey) ?? null;
   const occurredAt = (config.occurredAt ? toMillis(extract(config.occurredAt, headers, json, text)) : preset.occurredAt) ?? receivedAt;
   return { ok: true, eventId, eventType, orderingKey, occurredAt, ...(providerEventId !== undefined ? { providerEventId } : {}) };
