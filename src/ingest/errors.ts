@@ -8,6 +8,7 @@ export type ErrorCode =
   | "signature_invalid"
   | "timestamp_out_of_tolerance"
   | "payload_malformed"
+  | "event_identity_invalid"
   | "not_found"
   | "unavailable"
   | "internal";
@@ -20,6 +21,7 @@ const STATUS: Record<ErrorCode, 400 | 401 | 404 | 405 | 413 | 500 | 503> = {
   signature_invalid: 401,
   timestamp_out_of_tolerance: 401,
   payload_malformed: 400,
+  event_identity_invalid: 400,
   not_found: 404,
   unavailable: 503,
   internal: 500,

@@ -13,6 +13,8 @@ import { readBodyLimited } from "./body";
 import { errorResponse, type ErrorCode } from "./errors";
 import { identify } from "./identify";
 import { recentlyAccepted } from "./recent";
+import { identityProblem } from "./wellformed";
+import { headerSafe } from "../shared/header";
 
 /** Bindings the ingest stage uses. */
 export interface IngestEnv extends SearchEnv {
@@ -72,10 +74,14 @@ function logBounded(c: IngestContext, perSecond: number, fields: { source: strin
   return undefined;
 }
 
-/** The 2xx answer: the provider's expected acknowledgement body if it has one, else JSON; outcome in headers. */
+/**
+ * The 2xx answer: the provider's expected acknowledgement body if it has one, else JSON; outcome in
+ * headers. The id may hold any character, so its header is percent-encoded (headerSafe); the JSON
+ * body carries it as it is.
+ */
 function answer(ack: string | undefined, result: "accepted" | "duplicate", eventId: string): Response {
   const status = result === "accepted" ? 202 : 200;
-  const headers = { "edgehook-status": result, "edgehook-event-id": eventId };
+  const headers = { "edgehook-status": result, "edgehook-event-id": headerSafe(eventId) };
   if (ack !== undefined) return new Response(ack, { status, headers: { ...headers, "content-type": "text/plain; charset=UTF-8" } });
   return Response.json({ status: result, id: eventId }, { status, headers });
 }
@@ -142,6 +148,8 @@ export async function handleWebhook(c: IngestContext): Promise<Response> {
   const bodySha256 = await sha256Hex(body);
   const identity = await identify(source, headers, body, json, started, bodySha256);
   if (!identity.ok) return reject("payload_malformed", identity.message);
+  const illFormed = identityProblem(identity);
+  if (illFormed !== null) return reject("event_identity_invalid", illFormed);
   const name = ledgerName(sourceName, identity.eventId);
   // Only a repeat with the stored body is answered here; a conflicting copy goes to the ledger to be recorded.
   if (recentlyAccepted.check(name, bodySha256, started) === "duplicate") {
