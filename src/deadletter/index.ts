@@ -1,13 +1,12 @@
 /**
  * Dead-letter stage: messages the delivery queue gave up on (its max_retries ran out, e.g. while the
- * ledger was unreachable) are recorded as dead in their ledger, so nothing goes silently missing.
+ * ledger was unreachable) are recorded as dead in their ledger and the index, so nothing goes
+ * silently missing.
  */
-import { isDeliveryMessage, type DeliveryEnv } from "../delivery";
-
-type DeadLetterEnv = Pick<DeliveryEnv, "EVENT_LEDGER">;
+import { isDeliveryMessage, recordDead, type DeadEnv } from "../delivery";
 
 /** The dead-letter queue's handler. */
-export async function handleDeadLetterBatch(batch: MessageBatch<unknown>, env: DeadLetterEnv): Promise<void> {
+export async function handleDeadLetterBatch(batch: MessageBatch<unknown>, env: DeadEnv): Promise<void> {
   await Promise.all(
     batch.messages.map(async (message) => {
       const body = message.body;
@@ -17,8 +16,7 @@ export async function handleDeadLetterBatch(batch: MessageBatch<unknown>, env: D
         return;
       }
       try {
-        const ledger = env.EVENT_LEDGER.get(env.EVENT_LEDGER.idFromName(body.ledger));
-        const status = await ledger.markDead(body.destination, "queue_retries_exhausted");
+        const status = await recordDead(env, body, "queue_retries_exhausted");
         console.log(JSON.stringify({ msg: "dead_letter", ledger: body.ledger, destination: body.destination, status }));
         message.ack();
       } catch (error) {

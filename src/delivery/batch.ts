@@ -7,7 +7,7 @@ import type { Delivery } from "../ledger";
 import { toBase64, toBase64Url, utf8 } from "../shared/bytes";
 import { tryParseJson } from "../shared/json";
 import type { AttemptResult } from "./classify";
-import { postSigned, signHeaders } from "./send";
+import { postSigned, signHeaders, unbuildable } from "./send";
 
 /** One event inside a batch body (docs/delivery.md, "Batch format"). */
 export interface BatchEnvelope {
@@ -53,6 +53,10 @@ export async function sendBatchDelivery(destination: RuntimeDestination, deliver
     "edgehook-batch-size": String(deliveries.length),
     "edgehook-attempt": String(attempt),
   });
-  await signHeaders(headers, destination, await batchIdOf(deliveries.map((d) => d.webhookId)), body, started);
+  try {
+    await signHeaders(headers, destination, await batchIdOf(deliveries.map((d) => d.webhookId)), body, started);
+  } catch (error) {
+    return unbuildable(error, started);
+  }
   return postSigned(destination, headers, body, started);
 }

@@ -8,8 +8,11 @@ export const MAX_QUEUE_DELAY_SECONDS = 86_400;
 export interface AttemptResult {
   status: number;
   latencyMs: number;
-  /** `timeout`, `network` or `redirect` when the transport failed or a redirect was refused. */
-  transportError?: "timeout" | "network";
+  /**
+   * `timeout` or `network` when the transport failed; `undeliverable` when the request could not
+   * even be built from the stored event (final: every attempt would fail the same way).
+   */
+  transportError?: "timeout" | "network" | "undeliverable";
   retryAfter?: string | null;
   snippet?: string;
 }
@@ -49,15 +52,16 @@ export function errorClass(result: AttemptResult): string {
 }
 
 /**
- * Classify an attempt: 2xx delivered; 408, 429, 5xx and transport errors retried (Retry-After honoured,
- * capped by the policy) until `maxAttempts`; 410 pauses the destination; redirects and other 4xx are
- * dead (retrying cannot help).
+ * Classify an attempt: 2xx delivered; 408, 429, 5xx, timeouts and network errors retried (Retry-After
+ * honoured, capped by the policy) until `maxAttempts`; 410 pauses the destination; redirects, other
+ * 4xx and requests that cannot be built are dead (retrying cannot help).
  */
 export function classifyResponse(result: AttemptResult, attempt: number, policy: RetryPolicy, now: number, random: number): Decision {
   if (result.status >= 200 && result.status < 300) return { kind: "delivered" };
   const error = errorClass(result);
   if (result.status === 410) return { kind: "pause", error };
-  const retryable = result.transportError !== undefined || result.status === 408 || result.status === 429 || result.status >= 500;
+  const transient = result.transportError === "timeout" || result.transportError === "network";
+  const retryable = transient || result.status === 408 || result.status === 429 || result.status >= 500;
   if (!retryable) return { kind: "dead", error };
   if (attempt >= policy.maxAttempts) return { kind: "dead", error: `${error}_attempts_exhausted` };
   const retryAfter = parseRetryAfter(result.retryAfter, now);

@@ -14,6 +14,7 @@ import { sendBatchDelivery } from "./batch";
 import { bare, inlineDelivery } from "./inline";
 import { CHAIN_LIMIT, chainedMessage, gateOrder, settleOrder } from "./ordered";
 import { backoffSeconds, MAX_QUEUE_DELAY_SECONDS } from "./classify";
+import { endPoisoned, poisonVerdict, recordDead } from "./poison";
 import { sendDelivery } from "./send";
 
 /** Bindings the consumer uses. */
@@ -77,13 +78,18 @@ async function claim(env: DeliveryEnv, message: Incoming, destination: RuntimeDe
   return { message, ledger, ledgerName: message.body.ledger, attempt: answer.attempt, delivery: answer.delivery };
 }
 
-/** Run `work` for one message; on an infrastructure error, retry just that message. */
-async function guarded<T>(message: Incoming, work: () => Promise<T>): Promise<T | null> {
+/**
+ * Run `work` for one message; when it throws, retry just that message, or end its task as poison
+ * once the same failure has come back too often (src/delivery/poison.ts).
+ */
+async function guarded<T>(env: DeliveryEnv, message: Incoming, destination: RuntimeDestination | undefined, work: () => Promise<T>): Promise<T | null> {
   try {
     return await work();
   } catch (error) {
-    console.error(JSON.stringify({ msg: "consumer_error", ledger: message.body.ledger, destination: message.body.destination, error: String(error) }));
-    message.retry({ delaySeconds: infraDelay(message.attempts) });
+    const verdict = poisonVerdict(error, message.attempts);
+    console.error(JSON.stringify({ msg: "consumer_error", ledger: message.body.ledger, destination: message.body.destination, attempts: message.attempts, verdict, error: String(error) }));
+    if (verdict === "dead") await endPoisoned(env, message, destination, infraDelay(message.attempts));
+    else message.retry({ delaySeconds: infraDelay(message.attempts) });
     return null;
   }
 }
@@ -96,7 +102,7 @@ async function deliverEach(env: DeliveryEnv, messages: Incoming[], destination: 
   const pending: Promise<unknown>[] = [];
   const results = await Promise.all(
     messages.map((first) =>
-      guarded(first, async () => {
+      guarded(env, first, destination, async () => {
         const out: Result[] = [];
         let message: Incoming | null = first;
         for (let hops = 0; message !== null; hops++) {
@@ -139,7 +145,7 @@ async function deliverEach(env: DeliveryEnv, messages: Incoming[], destination: 
 async function deliverBatched(env: DeliveryEnv, messages: Incoming[], destination: RuntimeDestination, maxEvents: number, pii: Set<string>): Promise<Result[]> {
   const claims = await Promise.all(
     messages.map((m) =>
-      guarded(m, async () => {
+      guarded(env, m, destination, async () => {
         const order = await gateOrder(env, destination, m);
         if (order === "wait") await defer(env, [m], 1); // drop-stale: another event of its key is in flight
         else if (order !== "go") m.ack(); // stale under drop-stale ordering (strict cannot batch)
@@ -156,7 +162,7 @@ async function deliverBatched(env: DeliveryEnv, messages: Incoming[], destinatio
     const result = await sendBatchDelivery(destination, group.map((t) => t.delivery), attempt);
     const finished = await Promise.all(
       group.map((t) =>
-        guarded(t.message, async () => {
+        guarded(env, t.message, destination, async () => {
           const done = await finishAttempt(t, destination, result, pii);
           await settleOrder(env, destination, t.message.body, done.update.status, done.retryAt);
           return done;
@@ -173,8 +179,8 @@ async function deliverGroup(env: DeliveryEnv, config: RuntimeConfig, name: strin
   const destination = config.destinations.get(name);
   if (!destination) {
     // Removed from config: the tasks can never be delivered; make that visible instead of retrying forever.
-    await Promise.all(messages.map((m) => guarded(m, async () => {
-      await env.EVENT_LEDGER.get(env.EVENT_LEDGER.idFromName(m.body.ledger)).markDead(name, "destination_not_configured");
+    await Promise.all(messages.map((m) => guarded(env, m, destination, async () => {
+      await recordDead(env, m.body, "destination_not_configured");
       m.ack();
     })));
     return [];

@@ -1,11 +1,18 @@
 /** One outbound HTTP attempt: the original body, Standard Webhooks headers, no redirects, bounded reads. */
 import type { RuntimeDestination } from "../config";
 import type { Delivery } from "../ledger";
+import { headerSafe } from "../shared/header";
 import type { AttemptResult } from "./classify";
 import { signStandardWebhook } from "./sign";
 
 /** Response bytes kept for the attempt log. */
 export const SNIPPET_BYTES = 512;
+
+/**
+ * Longest wait for the snippet once the status has arrived (and never past the attempt's timeout):
+ * the status decides the attempt, so a slow or endless body only shortens the snippet.
+ */
+export const SNIPPET_WAIT_MS = 1_000;
 
 const USER_AGENT = "Edgehook/0.1";
 
@@ -19,36 +26,62 @@ export async function signHeaders(headers: Headers, destination: RuntimeDestinat
   return headers;
 }
 
-/** Build the outbound headers for one single-event attempt. */
+/**
+ * Build the outbound headers for one single-event attempt. Source, type and id may hold any
+ * character: their headers carry them percent-encoded (headerSafe, docs/delivery.md).
+ */
 export async function outboundHeaders(destination: RuntimeDestination, delivery: Delivery, attempt: number, now: number): Promise<Headers> {
   const headers = new Headers(delivery.headers);
   if (!headers.has("content-type")) headers.set("content-type", "application/json");
-  headers.set("edgehook-source", delivery.source);
-  headers.set("edgehook-event-type", delivery.eventType);
-  headers.set("edgehook-event-id", delivery.eventId);
+  headers.set("edgehook-source", headerSafe(delivery.source));
+  headers.set("edgehook-event-type", headerSafe(delivery.eventType));
+  headers.set("edgehook-event-id", headerSafe(delivery.eventId));
   headers.set("edgehook-attempt", String(attempt));
   return signHeaders(headers, destination, delivery.webhookId, delivery.payload, now);
 }
 
-/** Read at most `limit` bytes of a body as text, then cancel the rest. */
-async function readSnippet(response: Response, limit: number): Promise<string> {
+/** Resolves with `fallback` after `ms` (the timer is cleared by `done`). */
+function after<T>(ms: number, fallback: T): { promise: Promise<T>; done: () => void } {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const promise = new Promise<T>((resolve) => (timer = setTimeout(() => resolve(fallback), Math.max(0, ms))));
+  return { promise, done: () => timer !== null && clearTimeout(timer) };
+}
+
+/**
+ * Read at most `limit` bytes of a body as text within `waitMs`, then cancel the rest. Never throws:
+ * a body that stalls, ends early or breaks gives what arrived so far.
+ */
+async function readSnippet(response: Response, limit: number, waitMs: number): Promise<string> {
   if (!response.body) return "";
-  // A declared length within the limit bounds an uncompressed read by itself: one read instead of
-  // a reader loop and a cancel (the common small acknowledgement; ~0.06 ms of CPU per attempt here).
-  const length = response.headers.get("content-length");
-  if (length !== null && /^\d{1,6}$/.test(length) && Number(length) <= limit && !response.headers.has("content-encoding")) return response.text();
-  const reader = response.body.getReader();
+  const deadline = after(waitMs, "timeout" as const);
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
-    while (size < limit) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
+    // A declared length within the limit bounds an uncompressed read by itself: one read instead of
+    // a reader loop and a cancel (the common small acknowledgement; ~0.06 ms of CPU per attempt here).
+    const length = response.headers.get("content-length");
+    if (length !== null && /^\d{1,6}$/.test(length) && Number(length) <= limit && !response.headers.has("content-encoding")) {
+      const text = response.text();
+      const first = await Promise.race([text, deadline.promise]);
+      if (first !== "timeout") return first;
+      text.catch(() => {}); // abandoned: the attempt's signal ends it
+      return "";
     }
+    const reader = response.body.getReader();
+    try {
+      while (size < limit) {
+        const next = await Promise.race([reader.read(), deadline.promise]);
+        if (next === "timeout" || next.done) break;
+        chunks.push(next.value);
+        size += next.value.byteLength;
+      }
+    } finally {
+      reader.cancel().catch(() => {}); // not awaited: a stalled peer must not hold the attempt
+    }
+  } catch {
+    // The body broke after the status arrived: keep what was read.
   } finally {
-    await reader.cancel().catch(() => {});
+    deadline.done();
   }
   const bytes = new Uint8Array(Math.min(size, limit));
   let offset = 0;
@@ -60,27 +93,41 @@ async function readSnippet(response: Response, limit: number): Promise<string> {
   return new TextDecoder().decode(bytes);
 }
 
-/** POST signed bytes to a destination: no redirects, a timeout, a bounded read; failures are values. */
+/**
+ * POST signed bytes to a destination: no redirects, a timeout, a bounded read; failures are values.
+ * Once a status arrives it decides the attempt: the body read after it can shorten the snippet
+ * but never turn a 2xx into a timeout (and so into a second delivery).
+ */
 export async function postSigned(destination: RuntimeDestination, headers: Headers, body: Uint8Array, started: number): Promise<AttemptResult> {
+  const { timeoutMs } = destination.config;
+  let response: Response;
   try {
-    const response = await fetch(destination.config.url, {
-      method: "POST",
-      headers,
-      body,
-      redirect: "manual",
-      signal: AbortSignal.timeout(destination.config.timeoutMs),
-    });
-    const snippet = await readSnippet(response, SNIPPET_BYTES);
-    return { status: response.status, latencyMs: Date.now() - started, retryAfter: response.headers.get("retry-after"), snippet };
+    response = await fetch(destination.config.url, { method: "POST", headers, body, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
     const name = (error as Error)?.name;
     const transportError = name === "TimeoutError" || name === "AbortError" ? "timeout" : "network";
     return { status: 0, latencyMs: Date.now() - started, transportError, snippet: String((error as Error)?.message ?? error).slice(0, SNIPPET_BYTES) };
   }
+  const snippet = await readSnippet(response, SNIPPET_BYTES, Math.min(SNIPPET_WAIT_MS, timeoutMs - (Date.now() - started)));
+  return { status: response.status, latencyMs: Date.now() - started, retryAfter: response.headers.get("retry-after"), snippet };
+}
+
+/**
+ * The result of an attempt whose request could not even be built (a stored value no header can
+ * carry, a key that cannot sign): retrying cannot help, so it is final (`undeliverable`).
+ */
+export function unbuildable(error: unknown, started: number): AttemptResult {
+  return { status: 0, latencyMs: Date.now() - started, transportError: "undeliverable", snippet: `the request could not be built: ${String(error)}`.slice(0, SNIPPET_BYTES) };
 }
 
 /** POST one event, as received, with its Standard Webhooks signature. */
 export async function sendDelivery(destination: RuntimeDestination, delivery: Delivery, attempt: number): Promise<AttemptResult> {
   const started = Date.now();
-  return postSigned(destination, await outboundHeaders(destination, delivery, attempt, started), delivery.payload, started);
+  let headers: Headers;
+  try {
+    headers = await outboundHeaders(destination, delivery, attempt, started);
+  } catch (error) {
+    return unbuildable(error, started);
+  }
+  return postSigned(destination, headers, delivery.payload, started);
 }

@@ -105,12 +105,10 @@ export class EventLedger extends DurableObject<LedgerEnv> {
     const now = Date.now();
     const lease = this.#leases.get(destination) ?? 0;
     if (lease > now) return { action: "wait", delaySeconds: Math.ceil((lease - now) / 1000) };
+    // Load first: a claim that throws (a lost chunk) must not leave a lease that hides the failure.
+    const delivery = { webhookId: task.webhookId, ...identityOf(event), payload: loadPayload(this.#kv, event) };
     this.#leases.set(destination, now + leaseMs);
-    return {
-      action: "deliver",
-      attempt: task.attempts + 1,
-      delivery: { webhookId: task.webhookId, ...identityOf(event), payload: loadPayload(this.#kv, event) },
-    };
+    return { action: "deliver", attempt: task.attempts + 1, delivery };
   }
 
   /** Record an attempt's outcome (before the consumer acks), and release the lease. */
