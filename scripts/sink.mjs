@@ -14,6 +14,7 @@
  *   /random/<pct>          <pct>% of requests fail at random: 500, 503 + Retry-After: 1, slow (3 s), or reset
  *   /poison/<marker>       422 when the body contains <marker>, else 200
  *   /jitter/<ms>           wait a random 0..<ms>, then 200 (requests overtake each other)
+ *   /stall-body/<ms>       200 headers and the first body bytes at once, the rest only after <ms>
  * Control: GET /_control/received[?path=/x] → JSON list; POST /_control/reset.
  *
  * CLI: node scripts/sink.mjs [--port 8788]  (secret from SINK_SIGNING_SECRET or .dev.vars)
@@ -87,7 +88,14 @@ export function startSink({ port = 0, secret, log = false }) {
         return;
       } else if (behaviour === "switch") status = switches.get(a) ?? 200;
       else if (behaviour === "poison" && body.includes(a)) status = 422;
-      else if (behaviour === "jitter") await new Promise((r) => setTimeout(r, Math.random() * Number(a)));
+      else if (behaviour === "stall-body") {
+        received.push({ path: url.pathname, webhookId: id, attempt, status, verified, headers, body, at: Date.now() });
+        res.writeHead(200, { "content-type": "application/json" });
+        res.write('{"ok":');
+        const finish = setTimeout(() => res.end("true}"), Number(a));
+        res.on("close", () => clearTimeout(finish));
+        return;
+      } else if (behaviour === "jitter") await new Promise((r) => setTimeout(r, Math.random() * Number(a)));
       else if (behaviour === "random" && Math.random() * 100 < Number(a)) {
         fault = ["500", "503", "slow", "reset"][Math.floor(Math.random() * 4)];
         if (fault === "500") status = 500;

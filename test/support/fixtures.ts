@@ -84,6 +84,10 @@ export function testConfig(sinkUrl: string) {
       slowStrict: dest("/slow/50", { ordering: { mode: "strict", reorderWindowSeconds: 1 } }),
       poisoned: dest("/poison/POISON", { ordering: { mode: "strict", reorderWindowSeconds: 1 } }),
       outage: dest("/switch/outage", { retry: { maxAttempts: 1, baseSeconds: 1, capSeconds: 1 } }),
+      // Hostile-but-valid events (test/workers/poison.test.ts).
+      hostile: dest("/hostile"),
+      hostileStrict: dest("/hostile-strict", { ordering: { mode: "strict", reorderWindowSeconds: 1 } }),
+      stallBody: dest("/stall-body/10000"),
     },
   };
 }
@@ -92,6 +96,7 @@ export function testConfig(sinkUrl: string) {
 function deliveryEngineSources() {
   const sw = { provider: "standard-webhooks", secrets: ["SW_SECRET"] };
   const ordered = { orderingKey: { path: "data.key" }, occurredAt: { path: "data.at" } };
+  const fromBody = { eventId: { path: "id" }, eventType: { path: "type" }, orderingKey: { path: "key" } };
   return {
     breaking: { ...sw, destinations: ["breaking"] },
     gone: { ...sw, destinations: ["gone"] },
@@ -106,6 +111,10 @@ function deliveryEngineSources() {
     poisoned: { ...sw, ...ordered, destinations: ["poisoned"] },
     // Operator surface (test/workers/admin*.test.ts): a destination that fails, then heals.
     outage: { ...sw, destinations: ["outage"] },
+    // Identity read from the signed body, so it may hold any character (test/workers/poison.test.ts).
+    hostile: { ...sw, ...fromBody, destinations: ["hostile"] },
+    hostileStrict: { ...sw, ...fromBody, destinations: ["hostileStrict"] },
+    stallBody: { ...sw, destinations: ["stallBody"] },
     routed: {
       ...sw,
       destinations: [
