@@ -1,24 +1,25 @@
 /** The event page: metadata, headers, payload, and per destination an attempts timeline and replay buttons. */
 import type { Conflicts, LedgerView } from "../ledger";
 import { Action, eventHref, Layout, Status, time } from "./layout";
+import { plain, Shown } from "./text";
 
 /** Event detail with attempts timeline. */
 export function EventPage({ view, payload, csrf }: { view: LedgerView; payload: { encoding: string; data: string; truncated: boolean } | null; csrf: string }) {
   const { event, tasks } = view;
   const replay = eventHref(event.source, event.eventId, "replay");
   return (
-    <Layout title={`${event.source} / ${event.eventId}`} csrf={csrf}>
+    <Layout title={`${plain(event.source)} / ${plain(event.eventId)}`} heading={<><Shown value={event.source} /> / <Shown value={event.eventId} /></>} csrf={csrf}>
       <table>
         <tbody>
-          {event.providerEventId !== undefined ? <tr><th>provider id</th><td><code>{event.providerEventId}</code></td></tr> : null}
-          <tr><th>type</th><td>{event.eventType}</td></tr>
+          {event.providerEventId !== undefined ? <tr><th>provider id</th><td><code><Shown value={event.providerEventId} /></code></td></tr> : null}
+          <tr><th>type</th><td id="type"><Shown value={event.eventType} /></td></tr>
           <tr><th>received</th><td>{time(event.receivedAt)}</td></tr>
           <tr><th>occurred</th><td>{time(event.occurredAt)}</td></tr>
-          <tr><th>ordering key</th><td>{event.orderingKey ?? "—"}</td></tr>
+          <tr><th>ordering key</th><td>{event.orderingKey === null ? "—" : <Shown value={event.orderingKey} />}</td></tr>
           <tr><th>payload</th><td>{event.payloadBytes} bytes · <a href={eventHref(event.source, event.eventId, "payload")} download="payload.bin">download raw</a></td></tr>
           <tr><th>body sha-256</th><td><code>{event.bodySha256 ?? "—"}</code></td></tr>
-          <tr><th>filtered out</th><td>{event.filtered.join(", ") || "—"}</td></tr>
-          <tr><th>headers</th><td>{Object.entries(event.headers).map(([k, v]) => <div><code>{k}: {v}</code></div>)}</td></tr>
+          <tr><th>filtered out</th><td>{event.filtered.length === 0 ? "—" : <Shown value={event.filtered.join(", ")} />}</td></tr>
+          <tr><th>headers</th><td>{Object.entries(event.headers).map(([k, v]) => <div><code><Shown value={k} />: <Shown value={v} /></code></div>)}</td></tr>
         </tbody>
       </table>
       {event.conflicts ? <Conflicting conflicts={event.conflicts} /> : null}
@@ -27,15 +28,15 @@ export function EventPage({ view, payload, csrf }: { view: LedgerView; payload: 
       {tasks.map((t) => (
         <section class="task" data-destination={t.destination}>
           <h3>
-            {t.destination}: <Status status={t.status} /> · {t.attempts} attempt{t.attempts === 1 ? "" : "s"} · webhook-id <code>{t.webhookId}</code>{" "}
+            <Shown value={t.destination} />: <Status status={t.status} /> · {t.attempts} attempt{t.attempts === 1 ? "" : "s"} · webhook-id <code><Shown value={t.webhookId} /></code>{" "}
             {t.status === "dead" ? <Action action={replay} csrf={csrf} label="Replay" fields={{ destination: t.destination }} primary /> : null}
             {t.status === "delivered" ? <Action action={replay} csrf={csrf} label="Send again" fields={{ destination: t.destination, includeDelivered: "1" }} /> : null}
           </h3>
           <ol class="timeline">
             {t.log.map((a) => (
               <li>
-                {time(a.at)} · attempt {a.attempt} · <b>{a.status === 0 ? "no response" : a.status}</b> · {a.latencyMs} ms{a.error ? ` · ${a.error}` : ""}
-                {a.snippet ? <div><code>{a.snippet}</code></div> : null}
+                {time(a.at)} · attempt {a.attempt} · <b>{a.status === 0 ? "no response" : a.status}</b> · {a.latencyMs} ms{a.error ? <> · <Shown value={a.error} strictness="text" /></> : null}
+                {a.snippet ? <div><code><Shown value={a.snippet} strictness="text" /></code></div> : null}
               </li>
             ))}
             {t.status === "pending" ? <li>next attempt due {time(t.dueAt)}</li> : null}
@@ -43,7 +44,7 @@ export function EventPage({ view, payload, csrf }: { view: LedgerView; payload: 
         </section>
       ))}
       <h2>Payload{payload?.truncated ? " (first 64 KiB)" : ""}</h2>
-      {payload ? <pre id="payload">{payload.encoding === "base64" ? `(binary, base64) ${payload.data}` : payload.data}</pre> : <p>Not stored.</p>}
+      {payload ? <pre id="payload">{payload.encoding === "base64" ? `(binary, base64) ${payload.data}` : <Shown value={payload.data} strictness="text" />}</pre> : <p>Not stored.</p>}
     </Layout>
   );
 }

@@ -2,6 +2,7 @@
 import type { Bucket, IndexedEvent, IndexedTask, ReplayJob, WindowStats } from "../search";
 import { LineChart, successSeries, ThroughputChart } from "./charts";
 import { Action, eventHref, Layout, Status, time } from "./layout";
+import { CELL_MAX, Shown } from "./text";
 
 const pct = (v: number | null) => (v === null ? "—" : `${(v * 100).toFixed(1)}%`);
 const ms = (v: number | null) => (v === null ? "—" : `${v} ms`);
@@ -69,11 +70,11 @@ export function EventsPage({ filter, items, nextHref, error, csrf }: { filter: E
           {items.map((e) => (
             <tr data-event-id={e.eventId}>
               <td>{time(e.receivedAt)}</td>
-              <td>{e.source}</td>
-              <td><a href={eventHref(e.source, e.eventId)}><code>{e.eventId}</code></a></td>
-              <td>{e.eventType}</td>
+              <td><Shown value={e.source} max={CELL_MAX} /></td>
+              <td><a href={eventHref(e.source, e.eventId)}><code><Shown value={e.eventId} max={CELL_MAX} /></code></a></td>
+              <td><Shown value={e.eventType} max={CELL_MAX} /></td>
               <td><Status status={e.status} /></td>
-              <td>{e.tasks.map((t) => <div>{t.destination}: <Status status={t.status} /> ({t.attempts})</div>)}</td>
+              <td>{e.tasks.map((t) => <div><Shown value={t.destination} max={CELL_MAX} />: <Status status={t.status} /> ({t.attempts})</div>)}</td>
             </tr>
           ))}
         </tbody>
@@ -97,12 +98,12 @@ export function DeadLettersPage({ items, csrf, job, nextHref }: { items: Indexed
           {items.map((t) => (
             <tr data-event-id={t.eventId}>
               <td>{time(t.updatedAt)}</td>
-              <td>{t.source}</td>
-              <td><a href={eventHref(t.source, t.eventId)}><code>{t.eventId}</code></a></td>
-              <td>{t.destination}</td>
+              <td><Shown value={t.source} max={CELL_MAX} /></td>
+              <td><a href={eventHref(t.source, t.eventId)}><code><Shown value={t.eventId} max={CELL_MAX} /></code></a></td>
+              <td><Shown value={t.destination} max={CELL_MAX} /></td>
               <td>{t.attempts}</td>
               <td>{t.lastStatus ?? "—"}</td>
-              <td>{t.lastError ?? "—"}</td>
+              <td>{t.lastError ? <Shown value={t.lastError} max={2 * CELL_MAX} strictness="text" /> : "—"}</td>
               <td><Action action={eventHref(t.source, t.eventId, "replay")} csrf={csrf} label="Replay" fields={{ destination: t.destination }} /></td>
             </tr>
           ))}
