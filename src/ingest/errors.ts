@@ -6,6 +6,7 @@ export type ErrorCode =
   | "payload_too_large"
   | "signature_missing"
   | "signature_invalid"
+  | "signature_header_too_large"
   | "timestamp_out_of_tolerance"
   | "payload_malformed"
   | "event_identity_invalid"
@@ -19,6 +20,7 @@ const STATUS: Record<ErrorCode, 400 | 401 | 404 | 405 | 413 | 500 | 503> = {
   payload_too_large: 413,
   signature_missing: 401,
   signature_invalid: 401,
+  signature_header_too_large: 401,
   timestamp_out_of_tolerance: 401,
   payload_malformed: 400,
   event_identity_invalid: 400,

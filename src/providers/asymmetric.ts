@@ -6,6 +6,7 @@ import { getString } from "../shared/json";
 import {
   ed25519Algorithm,
   fail,
+  headerTooLarge,
   hmacAlgorithm,
   p256Algorithm,
   prefixedHeader,
@@ -43,6 +44,8 @@ export function standardWebhooksVerifier(prefixes: readonly string[]): Verifier 
     const timestamp = request.headers.get(`${prefix}timestamp`);
     if (signature === null) return fail("signature_missing", `the ${prefix}signature header is missing`);
     if (id === null || timestamp === null) return fail("signature_missing", `the ${prefix}id or ${prefix}timestamp header is missing`);
+    const oversize = headerTooLarge(signature.length);
+    if (oversize) return oversize;
     const parsed = (version: string) => (): ParsedSignature => ({ candidates: versionList(signature, version), id, timestamp });
     const indexed = options.secrets.map((secret, index) => ({ secret, index }));
     const groups = [
@@ -55,6 +58,8 @@ export function standardWebhooksVerifier(prefixes: readonly string[]): Verifier 
       const scheme = { algorithm: group.algorithm, encoding: "base64" as const, parse: parsed(group.version), template: "{id}.{timestamp}.{body}", timestamp: "s" as const };
       const result = await verifySigned(scheme, request, { ...options, secrets: group.keys.map((k) => k.secret) });
       if (result.ok) return { ok: true, secretIndex: group.keys[result.secretIndex]!.index };
+      // Over a work cap: refuse now, before the other version's keys do any work.
+      if (result.reason === "signature_header_too_large") return result;
       // Keep the most informative failure: a real mismatch beats "no entry of this version".
       if (!failure || (failure.ok === false && failure.hint.includes("no signature of a known"))) failure = result;
     }

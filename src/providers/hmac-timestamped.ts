@@ -133,7 +133,8 @@ const square = hmacPreset(
 
 // linear/linear packages/sdk/src/webhooks/client.ts: hex HMAC of the body; the signed body's
 // webhookTimestamp (ms) must be within tolerance (SDK: 60 s). Like the current SDK, the unsigned
-// Linear-Timestamp header is not trusted: a body without webhookTimestamp is refused.
+// Linear-Timestamp header is not trusted: a body without webhookTimestamp is refused. The MAC comes
+// first here: the timestamp sits inside the body, and parsing a forged body costs as much as one MAC.
 const linearBody = hmacVerifier({ parse: prefixedHeader("linear-signature") });
 const linearVerifier: Verifier = async (request, options) => {
   const result = await linearBody(request, options);

@@ -62,15 +62,17 @@ const paypalVerifier = (source: SourceConfig): Verifier => async (request, optio
   if (!url) return fail("signature_invalid", "PAYPAL-CERT-URL is not on a PayPal API host (or under the configured keyUrl)");
   const signature = decodeSignature(sig.trim(), "base64");
   if (!signature) return fail("signature_invalid", "PAYPAL-TRANSMISSION-SIG is not base64");
+  // The signed time is checked before the key fetch and any RSA verify: a stale request costs neither.
+  const late = checkTimestamp(time, "rfc3339", options);
+  if (late) return late;
   const key = await cachedKey(`paypal\u0000${url.href}`, options.now, () => paypalKey(url.href));
   if (key === "throttled") return fail("signature_invalid", THROTTLED);
   if (!key) return fail("signature_invalid", "the PayPal signing certificate could not be fetched or parsed; PayPal will retry");
   const crc = crc32(request.body);
+  // One verify per configured webhook id (≤ 5): PayPal sends one signature, so the work is fixed.
   for (let i = 0; i < options.secrets.length; i++) {
     const message = utf8(`${id}|${time}|${options.secrets[i]}|${crc}`);
-    if (await crypto.subtle.verify("RSASSA-PKCS1-v1_5", key, signature, message)) {
-      return checkTimestamp(time, "rfc3339", options) ?? { ok: true, secretIndex: i };
-    }
+    if (await crypto.subtle.verify("RSASSA-PKCS1-v1_5", key, signature, message)) return { ok: true, secretIndex: i };
   }
   return fail("signature_invalid", "the signature does not verify for the configured webhook id(s): check the webhook id from the PayPal dashboard");
 };
@@ -105,6 +107,9 @@ const plaidVerifier = (source: SourceConfig): Verifier => async (request, option
   const kid = typeof jwt.header.kid === "string" ? jwt.header.kid : null;
   if (jwt.header.alg !== "ES256" || !kid) return fail("signature_invalid", "Plaid-Verification must be ES256 with a kid");
   const url = source.keyUrl ?? PLAID_KEY_URL;
+  // iat is checked before any key fetch or verify: a stale token costs no work (a forged iat then fails the signature).
+  const early = checkTimestamp(typeof jwt.claims.iat === "number" ? String(jwt.claims.iat) : "", "s", options);
+  if (early) return early;
   for (let i = 0; i < options.secrets.length; i++) {
     const colon = options.secrets[i]!.indexOf(":");
     if (colon <= 0) continue;
@@ -112,9 +117,6 @@ const plaidVerifier = (source: SourceConfig): Verifier => async (request, option
     const key = await cachedKey(`plaid\u0000${url}\u0000${clientId}\u0000${kid}`, options.now, () => plaidKey(url, clientId, options.secrets[i]!.slice(colon + 1), kid));
     if (key === "throttled") return fail("signature_invalid", THROTTLED);
     if (!key || !(await verifyJwtSignature(jwt, "ES256", key))) continue;
-    const iat = typeof jwt.claims.iat === "number" ? String(jwt.claims.iat) : "";
-    const late = checkTimestamp(iat, "s", options);
-    if (late) return late;
     const claimed = typeof jwt.claims.request_body_sha256 === "string" ? jwt.claims.request_body_sha256 : "";
     if (!(await tokensEqual(await sha256Hex(request.body), claimed))) {
       return fail("signature_invalid", "the body does not match request_body_sha256: was it re-serialised?");

@@ -4,7 +4,7 @@
  */
 import { sha256Hex, utf8 } from "../shared/bytes";
 import { getPath, getString, tryParseJson } from "../shared/json";
-import { decodeJwt, decodeSignature, fail, hmacAlgorithm, hmacKey, matchAny, prefixedHeader, tokensEqual, verifyJwtSignature, verifySigned, type InboundRequest, type Verifier } from "../verify";
+import { decodeJwt, decodeSignature, fail, headerTooLarge, hmacAlgorithm, hmacKey, matchAny, prefixedHeader, tokensEqual, verifyJwtSignature, verifySigned, type InboundRequest, type Verifier } from "../verify";
 import { body, effectiveUrl, first, header, identity, joined } from "./define";
 import type { Preset } from "./types";
 
@@ -81,6 +81,8 @@ const adyenVerifier: Verifier = async (request, options) => {
   const algorithm = hmacAlgorithm("SHA-256", "hex");
   const headerSig = request.headers.get("hmacsignature");
   if (headerSig !== null) {
+    const oversize = headerTooLarge(headerSig.length);
+    if (oversize) return oversize;
     const sig = decodeSignature(headerSig.trim(), "base64");
     if (!sig || sig.byteLength !== 32) return fail("signature_invalid", "HmacSignature is not a base64 HMAC-SHA256 value");
     const i = await matchAny(algorithm, options.secrets, [sig], request.body);
@@ -88,19 +90,28 @@ const adyenVerifier: Verifier = async (request, options) => {
   }
   const items = getPath(tryParseJson(request.body), "notificationItems");
   if (!Array.isArray(items) || items.length === 0) return fail("signature_missing", "no HmacSignature header and no notificationItems in the body");
-  let matched = -1;
-  for (let n = 0; n < options.secrets.length && matched < 0; n++) {
-    let all = true;
-    for (const wrapper of items) {
-      const item = (wrapper as Record<string, unknown>)?.NotificationRequestItem as Record<string, unknown> | undefined;
-      const encoded = getString(item, "additionalData.hmacSignature");
-      const sig = encoded ? decodeSignature(encoded, "base64") : null;
-      if (!item || !sig || sig.byteLength !== 32) return fail(encoded ? "signature_invalid" : "signature_missing", "a notification item has no well-formed additionalData.hmacSignature");
-      if ((await matchAny(algorithm, [options.secrets[n]!], [sig], utf8(adyenDataToSign(item)))) < 0) all = false;
-    }
-    if (all) matched = n;
+  // Every item is checked for shape first (no crypto), so a malformed item is reported as such.
+  const signed: { sig: Uint8Array; content: Uint8Array }[] = [];
+  for (const wrapper of items) {
+    const item = (wrapper as Record<string, unknown>)?.NotificationRequestItem as Record<string, unknown> | undefined;
+    const encoded = getString(item, "additionalData.hmacSignature");
+    const sig = encoded ? decodeSignature(encoded, "base64") : null;
+    if (!item || !sig || sig.byteLength !== 32) return fail(encoded ? "signature_invalid" : "signature_missing", "a notification item has no well-formed additionalData.hmacSignature");
+    signed.push({ sig, content: utf8(adyenDataToSign(item)) });
   }
-  return matched >= 0 ? { ok: true, secretIndex: matched } : fail("signature_invalid", "no HMAC key (hex, from the Customer Area) produced the items' signatures");
+  // Every item must verify with one key: stop at a key's first failing item, so a forged body costs
+  // one MAC per key whatever its item count.
+  for (let n = 0; n < options.secrets.length; n++) {
+    let all = true;
+    for (const { sig, content } of signed) {
+      if ((await matchAny(algorithm, [options.secrets[n]!], [sig], content)) < 0) {
+        all = false;
+        break;
+      }
+    }
+    if (all) return { ok: true, secretIndex: n };
+  }
+  return fail("signature_invalid", "no HMAC key (hex, from the Customer Area) produced the items' signatures");
 };
 
 const adyen: Preset = {
@@ -121,6 +132,8 @@ const adyen: Preset = {
 const netlifyVerifier: Verifier = async (request, options) => {
   const token = request.headers.get("x-webhook-signature");
   if (token === null) return fail("signature_missing", "the X-Webhook-Signature header is missing");
+  const oversize = headerTooLarge(token.length);
+  if (oversize) return oversize;
   const jwt = decodeJwt(token);
   if (!jwt) return fail("signature_invalid", "X-Webhook-Signature is not a compact JWS");
   for (let i = 0; i < options.secrets.length; i++) {

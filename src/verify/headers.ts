@@ -1,7 +1,9 @@
 /**
  * Signature-header parsers: the few shapes providers use. Each returns `null` when the header is
- * absent, and never throws on malformed input (unknown entries are ignored, as the SDKs do).
+ * absent, and never throws on malformed input (unknown entries are ignored, as the SDKs do). A header
+ * over the size cap is not split at all: its length is reported and `verifySigned` refuses it.
  */
+import { VERIFY_LIMITS } from "./limits";
 import type { ParsedSignature } from "./signed";
 import type { InboundRequest } from "./types";
 
@@ -10,6 +12,7 @@ export function prefixedHeader(header: string, prefix = "", timestampHeader?: st
   return (request: InboundRequest): ParsedSignature | null => {
     const value = request.headers.get(header);
     if (value === null) return null;
+    if (value.length > VERIFY_LIMITS.headerChars) return { candidates: [], headerChars: value.length };
     const trimmed = value.trim();
     const candidates = trimmed.startsWith(prefix) && trimmed.length > prefix.length ? [trimmed.slice(prefix.length)] : [];
     return withFields(request, { candidates }, timestampHeader, idHeader);
@@ -21,7 +24,8 @@ export function keyValueHeader(header: string, options: { separator: string; tim
   return (request: InboundRequest): ParsedSignature | null => {
     const value = request.headers.get(header);
     if (value === null) return null;
-    const parsed: ParsedSignature = { candidates: [] };
+    const parsed: ParsedSignature = { candidates: [], headerChars: value.length };
+    if (value.length > VERIFY_LIMITS.headerChars) return parsed;
     for (const item of value.split(options.separator)) {
       const at = item.indexOf("=");
       if (at <= 0) continue;
@@ -39,6 +43,7 @@ export function versionedListHeader(header: string, version: string, idHeader: s
   return (request: InboundRequest): ParsedSignature | null => {
     const value = request.headers.get(header);
     if (value === null) return null;
+    if (value.length > VERIFY_LIMITS.headerChars) return { candidates: [], headerChars: value.length };
     const candidates: string[] = [];
     for (const entry of value.split(" ")) {
       const comma = entry.indexOf(",");

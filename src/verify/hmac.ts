@@ -3,6 +3,7 @@
  * and timestamp sit, how the key is decoded, and what bytes are signed.
  */
 import { fromBase64, fromHex, utf8 } from "../shared/bytes";
+import { timingSafeEqual } from "./compare";
 import { verifySigned, type ParsedSignature, type SignatureAlgorithm, type SignatureEncoding, type SignedScheme, type TimestampUnit } from "./signed";
 import type { InboundRequest, VerifyOptions, VerifyResult } from "./types";
 
@@ -57,21 +58,26 @@ export function hmacKey(secret: string, encoding: KeyEncoding, algorithm: HmacAl
   return key;
 }
 
-/** The HMAC primitive for a hash and key encoding. */
+/**
+ * The HMAC primitive for a hash and key encoding. Keys are imported for `sign`: the MAC is computed
+ * once per secret and compared in constant time with each candidate (see `matchAny` in signed.ts).
+ */
 export function hmacAlgorithm(algorithm: HmacAlgorithm, key: KeyEncoding): SignatureAlgorithm {
   const size = DIGEST_BYTES[algorithm];
+  const mac = async (k: CryptoKey, content: Uint8Array) => new Uint8Array(await crypto.subtle.sign("HMAC", k, content));
   return {
     name: `HMAC-${algorithm.replace("-", "")}`,
-    importKey: (secret) => hmacKey(secret, key, algorithm, "verify"),
+    importKey: (secret) => hmacKey(secret, key, algorithm, "sign"),
     normalise: (signature) => (signature.byteLength === size ? signature : null),
-    verify: (k, signature, content) => crypto.subtle.verify("HMAC", k, signature, content),
+    verify: async (k, signature, content) => timingSafeEqual(await mac(k, content), signature),
+    mac,
   };
 }
 
 /** Each HMAC scheme as a signed scheme, built once (schemes are long-lived preset and config objects). */
 const signedSchemes = new WeakMap<HmacScheme, SignedScheme>();
 
-/** Verify a request against an HMAC scheme: signature first, then the timestamp window. */
+/** Verify a request against an HMAC scheme (bounds, then the timestamp window, then the MAC: {@link verifySigned}). */
 export function verifyHmac(scheme: HmacScheme, request: InboundRequest, options: VerifyOptions): Promise<VerifyResult> {
   let signed = signedSchemes.get(scheme);
   if (!signed) {

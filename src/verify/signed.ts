@@ -1,9 +1,12 @@
 /**
- * The shared shape of every signature scheme: parse the header(s), build the signed bytes, try each
- * configured key against each signature candidate, then check the signed timestamp. HMAC, Ed25519 and
- * ECDSA schemes differ only in the {@link SignatureAlgorithm} they plug in.
+ * The shared shape of every signature scheme: parse the header(s), refuse what is over the work caps,
+ * check the signed timestamp, build the signed bytes, then match the configured keys against the
+ * signature candidates. HMAC, Ed25519 and ECDSA schemes differ only in the {@link SignatureAlgorithm}
+ * they plug in.
  */
 import { concatBytes, fromBase64, fromHex, toBase64, utf8 } from "../shared/bytes";
+import { timingSafeEqual } from "./compare";
+import { VERIFY_LIMITS, headerTooLarge, tooManyCandidates, tooManyChecks } from "./limits";
 import { fail, type InboundRequest, type VerifyOptions, type VerifyResult } from "./types";
 
 /** How a signature travels in its header. */
@@ -16,9 +19,11 @@ export interface ParsedSignature {
   candidates: string[];
   timestamp?: string;
   id?: string;
+  /** Length of the signature header as received; over the cap, the parser leaves `candidates` empty. */
+  headerChars?: number;
 }
 
-/** A signature primitive: key import (cached by the caller's closure) and a constant-time verify. */
+/** A signature primitive: key import (cached by the caller's closure), and a MAC or a constant-time verify. */
 export interface SignatureAlgorithm {
   /** Short name for operator messages, e.g. "HMAC-SHA256". */
   name: string;
@@ -27,6 +32,11 @@ export interface SignatureAlgorithm {
   /** Turn decoded signature bytes into what WebCrypto verifies; `null` when malformed (wrong length, bad DER). */
   normalise: (signature: Uint8Array) => Uint8Array | null;
   verify: (key: CryptoKey, signature: Uint8Array, content: Uint8Array) => Promise<boolean>;
+  /**
+   * MAC schemes only: compute the MAC of the content, so {@link matchAny} computes it once per secret
+   * and compares it with every candidate, instead of one `verify` over the whole body per candidate.
+   */
+  mac?: (key: CryptoKey, content: Uint8Array) => Promise<Uint8Array>;
 }
 
 /** A data description of one signature scheme over any primitive. */
@@ -108,8 +118,12 @@ export function checkTimestamp(value: string, unit: TimestampUnit, options: Veri
 }
 
 /**
- * Try every (key, signature) pair; returns the index of the first matching secret or -1. Every
- * comparison is `crypto.subtle.verify`, which is constant time.
+ * Match the configured keys against the candidates; returns the index of the first matching secret or
+ * -1. MAC schemes compute each secret's MAC once and compare it with every candidate in constant time
+ * ({@link timingSafeEqual}, no early exit across candidates): `crypto.subtle.verify` would be constant
+ * time too, but it recomputes the MAC over the whole body per candidate, so an unauthenticated request
+ * could multiply the work by the number of candidates it sends (issue 12). Asymmetric schemes have no
+ * such shortcut: each pair is a `verify`, and {@link verifySigned} bounds the pairs.
  */
 export async function matchAny(
   algorithm: SignatureAlgorithm,
@@ -120,6 +134,13 @@ export async function matchAny(
   for (let i = 0; i < secrets.length; i++) {
     const key = await algorithm.importKey(secrets[i]!);
     if (!key) continue;
+    if (algorithm.mac) {
+      const expected = await algorithm.mac(key, content);
+      let hit = false;
+      for (const signature of signatures) hit = timingSafeEqual(expected, signature) || hit;
+      if (hit) return i;
+      continue;
+    }
     for (const signature of signatures) {
       if (await algorithm.verify(key, signature, content)) return i;
     }
@@ -130,15 +151,26 @@ export async function matchAny(
 const DEFAULT_HINT =
   "no configured secret produced this signature: check the secret (no trailing newline) and that nothing re-serialised the body before it reached Edgehook";
 
-/** Verify a request against a scheme: signature first, then the timestamp window. */
+/**
+ * Verify a request against a scheme. Everything an unauthenticated sender controls is bounded first
+ * (header size, candidate count, asymmetric checks: src/verify/limits.ts), then the signed timestamp
+ * is checked (it is not secret, and a stale request costs no crypto), then the signature.
+ */
 export async function verifySigned(scheme: SignedScheme, request: InboundRequest, options: VerifyOptions): Promise<VerifyResult> {
   const parsed = scheme.parse(request);
   if (!parsed) return fail("signature_missing", "the signature header is missing");
+  const mac = scheme.algorithm.mac !== undefined;
+  const over =
+    headerTooLarge(parsed.headerChars ?? 0) ??
+    tooManyCandidates(parsed.candidates.length, mac ? VERIFY_LIMITS.macCandidates : VERIFY_LIMITS.asymmetricCandidates);
+  if (over) return over;
   if (parsed.candidates.length === 0) {
     return fail("signature_invalid", "the signature header carries no signature of a known scheme version");
   }
-  if (scheme.timestamp && parsed.timestamp === undefined) {
-    return fail("signature_missing", "the signed timestamp is missing");
+  if (scheme.timestamp) {
+    if (parsed.timestamp === undefined) return fail("signature_missing", "the signed timestamp is missing");
+    const late = checkTimestamp(parsed.timestamp, scheme.timestamp, options);
+    if (late) return late;
   }
   const signatures: Uint8Array[] = [];
   for (const candidate of parsed.candidates) {
@@ -149,12 +181,10 @@ export async function verifySigned(scheme: SignedScheme, request: InboundRequest
   if (signatures.length === 0) {
     return fail("signature_invalid", `the signature is not a well-formed ${scheme.encoding} ${scheme.algorithm.name} value: is the header truncated or re-encoded?`);
   }
+  const checks = mac ? null : tooManyChecks(signatures.length, options.secrets.length);
+  if (checks) return checks;
   const content = signedContent(scheme.template, request, parsed);
   const matched = await matchAny(scheme.algorithm, options.secrets, signatures, content);
   if (matched < 0) return fail("signature_invalid", scheme.hint ?? DEFAULT_HINT);
-  if (scheme.timestamp) {
-    const late = checkTimestamp(parsed.timestamp!, scheme.timestamp, options);
-    if (late) return late;
-  }
   return { ok: true, secretIndex: matched };
 }

@@ -4,15 +4,8 @@
  * when the lengths differ.
  */
 import { utf8 } from "../shared/bytes";
+import { timingSafeEqual } from "./compare";
 import { fail, type InboundRequest, type VerifyOptions, type VerifyResult } from "./types";
-
-/** Constant-time equality of two byte arrays of equal length (no early exit); unequal lengths are unequal. */
-export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.byteLength !== b.byteLength) return false;
-  let diff = 0;
-  for (let i = 0; i < a.byteLength; i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
-}
 
 /** Constant-time string equality: compares SHA-256 digests, so neither length nor prefix leaks. */
 export async function tokensEqual(received: string, expected: string): Promise<boolean> {
@@ -29,18 +22,33 @@ export interface TokenScheme {
   hint?: string;
 }
 
-/** Verify a request that carries a shared secret verbatim. Fails closed on an empty token. */
+const digest = async (text: string) => new Uint8Array(await crypto.subtle.digest("SHA-256", utf8(text)));
+
+/**
+ * Verify a request that carries a shared secret verbatim. Fails closed on an empty token. Each secret
+ * is digested once; the first token picks the secret (compared with every secret, no early exit) and
+ * the others must carry the same one, checked until the first that does not: a forged batch of any
+ * size costs one digest per secret plus one.
+ */
 export async function verifyToken(scheme: TokenScheme, request: InboundRequest, options: VerifyOptions): Promise<VerifyResult> {
   const found = scheme.extract(request);
   const tokens = found === null ? [] : Array.isArray(found) ? found : [found];
   if (found === null || tokens.length === 0) return fail("signature_missing", "the shared-secret token is missing");
   if (tokens.some((t) => t.length === 0)) return fail("signature_invalid", "the shared-secret token is empty");
+  const mismatch = fail("signature_invalid", scheme.hint ?? "the token does not match any configured secret: check for a trailing newline or a rotated token");
+  const received = await digest(tokens[0]!);
+  let matched: { index: number; digest: Uint8Array; length: number } | null = null;
   for (let i = 0; i < options.secrets.length; i++) {
     const expected = scheme.expected ? scheme.expected(options.secrets[i]!) : options.secrets[i]!;
     if (expected.length === 0) continue;
-    let all = true;
-    for (const token of tokens) all = (await tokensEqual(token, expected)) && all;
-    if (all) return { ok: true, secretIndex: i };
+    const expectedDigest = await digest(expected);
+    const equal = timingSafeEqual(received, expectedDigest) && tokens[0]!.length === expected.length;
+    if (equal && !matched) matched = { index: i, digest: expectedDigest, length: expected.length };
   }
-  return fail("signature_invalid", scheme.hint ?? "the token does not match any configured secret: check for a trailing newline or a rotated token");
+  if (!matched) return mismatch;
+  for (let t = 1; t < tokens.length; t++) {
+    const token = tokens[t]!;
+    if (!(timingSafeEqual(await digest(token), matched.digest) && token.length === matched.length)) return mismatch;
+  }
+  return { ok: true, secretIndex: matched.index };
 }

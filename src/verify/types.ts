@@ -1,5 +1,5 @@
 /** Why a request failed verification. Each maps to one HTTP error code at the edge (see ingest). */
-export type VerifyFailureReason = "signature_missing" | "signature_invalid" | "timestamp_out_of_tolerance";
+export type VerifyFailureReason = "signature_missing" | "signature_invalid" | "signature_header_too_large" | "timestamp_out_of_tolerance";
 
 /** Verification outcome: failures are values, never exceptions. */
 export type VerifyResult =

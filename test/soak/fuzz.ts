@@ -16,6 +16,7 @@ export const DOCUMENTED: Record<string, number> = {
   payload_too_large: 413,
   signature_missing: 401,
   signature_invalid: 401,
+  signature_header_too_large: 401,
   timestamp_out_of_tolerance: 401,
   payload_malformed: 400,
   not_found: 404,
