@@ -94,7 +94,26 @@ for (const c of cases) {
       await expectRejected({ ...signed, headers: { ...signed.headers, [c.signatureHeader]: broken } }, "signature_invalid");
     });
 
+    it("refuses a signature header over 4096 characters with signature_header_too_large", async () => {
+      const signed = await sign();
+      const huge = signed.headers[c.signatureHeader]! + "A".repeat(4096);
+      await expectRejected({ ...signed, headers: { ...signed.headers, [c.signatureHeader]: huge } }, "signature_header_too_large");
+    });
+
+    if (c.preset === "stripe" || c.preset === "standard-webhooks") {
+      it("refuses more than 8 signature candidates, even with the valid one among them", async () => {
+        const signed = await sign();
+        const random = () => Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, "0")).join("");
+        const extra = Array.from({ length: 8 }, () => (c.preset === "stripe" ? `,v1=${random()}` : ` v1,${btoa(random().slice(0, 32))}`)).join("");
+        await expectRejected({ ...signed, headers: { ...signed.headers, [c.signatureHeader]: signed.headers[c.signatureHeader]! + extra } }, "signature_header_too_large");
+      });
+    }
+
     if (c.timestamped) {
+      it("answers timestamp_out_of_tolerance for a stale request whose signature is also forged (time checked first)", async () => {
+        const signed = await sign({ now: Date.now() - 600_000 });
+        await expectRejected({ ...signed, headers: { ...signed.headers, [c.signatureHeader]: flipSignature(signed.headers[c.signatureHeader]!) } }, "timestamp_out_of_tolerance");
+      });
       it("rejects a stale timestamp (validly signed 10 minutes ago)", async () => {
         await expectRejected(await sign({ now: Date.now() - 600_000 }), "timestamp_out_of_tolerance");
       });
