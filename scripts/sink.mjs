@@ -15,6 +15,7 @@
  *   /poison/<marker>       422 when the body contains <marker>, else 200
  *   /jitter/<ms>           wait a random 0..<ms>, then 200 (requests overtake each other)
  *   /stall-body/<ms>       200 headers and the first body bytes at once, the rest only after <ms>
+ *   /cut-body              200 headers and part of the declared body, then the connection is dropped
  * Control: GET /_control/received[?path=/x] → JSON list; POST /_control/reset.
  *
  * CLI: node scripts/sink.mjs [--port 8788]  (secret from SINK_SIGNING_SECRET or .dev.vars)
@@ -94,6 +95,11 @@ export function startSink({ port = 0, secret, log = false }) {
         res.write('{"ok":');
         const finish = setTimeout(() => res.end("true}"), Number(a));
         res.on("close", () => clearTimeout(finish));
+        return;
+      } else if (behaviour === "cut-body") {
+        received.push({ path: url.pathname, webhookId: id, attempt, status, verified, headers, body, at: Date.now() });
+        res.writeHead(200, { "content-type": "application/json", "content-length": "100" });
+        res.write('{"ok":', () => setTimeout(() => req.socket.destroy(), 50));
         return;
       } else if (behaviour === "jitter") await new Promise((r) => setTimeout(r, Math.random() * Number(a)));
       else if (behaviour === "random" && Math.random() * 100 < Number(a)) {

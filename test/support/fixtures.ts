@@ -88,6 +88,7 @@ export function testConfig(sinkUrl: string) {
       hostile: dest("/hostile"),
       hostileStrict: dest("/hostile-strict", { ordering: { mode: "strict", reorderWindowSeconds: 1 } }),
       stallBody: dest("/stall-body/10000"),
+      cutBody: dest("/cut-body"),
     },
   };
 }
@@ -115,6 +116,7 @@ function deliveryEngineSources() {
     hostile: { ...sw, ...fromBody, destinations: ["hostile"] },
     hostileStrict: { ...sw, ...fromBody, destinations: ["hostileStrict"] },
     stallBody: { ...sw, destinations: ["stallBody"] },
+    cutBody: { ...sw, destinations: ["cutBody"] },
     routed: {
       ...sw,
       destinations: [

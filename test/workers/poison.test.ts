@@ -202,7 +202,7 @@ describe("a message that can never be delivered", () => {
   });
 });
 
-describe("a 2xx whose body stalls", () => {
+describe("a 2xx whose body stalls or breaks", () => {
   it("is delivered at the first attempt (the partial body is the snippet), never sent again", async () => {
     const signed = await signRequest({ preset: "standard-webhooks", secret: TEST_SECRETS.SW_SECRET, body: JSON.stringify({ type: "t", data: {} }) });
     const id = signed.headers["webhook-id"]!;
@@ -211,5 +211,14 @@ describe("a 2xx whose body stalls", () => {
     expect(view.tasks[0]).toMatchObject({ status: "delivered", attempts: 1, lastStatus: 200 });
     expect(view.tasks[0]!.log[0]!.snippet).toBe('{"ok":');
     expect(await received("/stall-body/10000", id)).toHaveLength(1);
+  });
+
+  it("is delivered when the connection drops in the middle of the body, never sent again", async () => {
+    const signed = await signRequest({ preset: "standard-webhooks", secret: TEST_SECRETS.SW_SECRET, body: JSON.stringify({ type: "t", data: {} }) });
+    const id = signed.headers["webhook-id"]!;
+    expect((await post("cutBody", signed)).status).toBe(202);
+    const view = await settled("cutBody", id, 20_000);
+    expect(view.tasks[0]).toMatchObject({ status: "delivered", attempts: 1, lastStatus: 200 });
+    expect(await received("/cut-body", id)).toHaveLength(1);
   });
 });
