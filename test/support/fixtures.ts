@@ -63,6 +63,7 @@ export function testConfig(sinkUrl: string) {
       },
       ...presetSources(),
       ...deliveryEngineSources(),
+      ...hostileSources(),
     },
     destinations: {
       ok: dest("/ok"),
@@ -89,6 +90,9 @@ export function testConfig(sinkUrl: string) {
       hostileStrict: dest("/hostile-strict", { ordering: { mode: "strict", reorderWindowSeconds: 1 } }),
       stallBody: dest("/stall-body/10000"),
       cutBody: dest("/cut-body"),
+      // The hostile-but-valid suite (test/workers/hostile.test.ts): one sink path per scheme family.
+      ...Object.fromEntries(HOSTILE_FAMILIES.map((f) => [`hostile-${f}`, dest(`/hostile/${f}`)])),
+      "hostile-ordered": dest("/hostile/ordered", { ordering: { mode: "strict", reorderWindowSeconds: 1 } }),
     },
   };
 }
@@ -124,5 +128,44 @@ function deliveryEngineSources() {
         { destination: "ok2", match: [{ path: "data.currency", in: ["eur", "chf"] }, { path: "data.id", prefix: "inv_" }] },
       ],
     },
+  };
+}
+
+/** Body limit of the hostile suite's sources: small, so bodies near it stay cheap. */
+export const HOSTILE_BODY_LIMIT = 32 * 1024;
+
+/** The URL Twilio signs for the `h-twilio` source (its `publicUrl`). */
+export const HOSTILE_TWILIO_URL = "https://hooks.edgehook.example/webhooks/h-twilio";
+
+/** The generic-ed25519 scheme of the `h-ed25519` source: the id header is signed. */
+export const HOSTILE_ED_SCHEME = { header: "x-ed-signature", encoding: "base64", template: "{id}.{timestamp}.{body}", timestampHeader: "x-ed-timestamp", idHeader: "x-ed-id" } as const;
+
+const HOSTILE_FAMILIES = ["github", "stripe", "slack", "sw", "swpath", "sw1a", "ed25519", "discord", "twilio"] as const;
+
+/** Sources of the hostile-but-valid suite: one per scheme family, each delivering to its own sink path. */
+function hostileSources() {
+  const limit = { maxBodyBytes: HOSTILE_BODY_LIMIT };
+  const to = (family: string) => ({ ...limit, destinations: [`hostile-${family}`] });
+  return {
+    "h-github": { provider: "github", secrets: ["GITHUB_SECRET"], ...to("github") },
+    "h-stripe": { provider: "stripe", secrets: ["STRIPE_SECRET"], ...to("stripe") },
+    "h-slack": { provider: "slack", secrets: ["P_SLACK_SECRET"], ...to("slack") },
+    "h-sw": { provider: "standard-webhooks", secrets: ["SW_SECRET"], ...to("sw") },
+    "h-swpath": { provider: "standard-webhooks", secrets: ["SW_SECRET"], eventId: { path: "data.id" }, orderingKey: { path: "data.key" }, ...to("swpath") },
+    "h-sw1a": { provider: "standard-webhooks", secrets: ["P_STANDARD_WEBHOOKS_SECRET"], ...to("sw1a") },
+    "h-token": {
+      provider: "generic-token",
+      secrets: ["P_GENERIC_TOKEN_SECRET"],
+      tokenHeader: "x-hostile-token",
+      eventId: { path: "id" },
+      eventType: { path: "type" },
+      orderingKey: { path: "key" },
+      occurredAt: { path: "at" },
+      ...limit,
+      destinations: ["hostile-ordered"],
+    },
+    "h-ed25519": { provider: "generic-ed25519", secrets: ["P_GENERIC_ED25519_SECRET"], scheme: HOSTILE_ED_SCHEME, ...to("ed25519") },
+    "h-discord": { provider: "discord", secrets: ["P_DISCORD_SECRET"], ...to("discord") },
+    "h-twilio": { provider: "twilio", secrets: ["P_TWILIO_SECRET"], publicUrl: HOSTILE_TWILIO_URL, ...to("twilio") },
   };
 }
