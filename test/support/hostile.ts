@@ -165,9 +165,14 @@ const MAX_ID = 512;
 
 const hasLoneSurrogate = (s: string) => !s.isWellFormed();
 
-/** What a header value becomes on the wire and back (fetch trims HTTP whitespace; NUL, CR and LF cannot be sent). */
+/**
+ * What a header value becomes over a real HTTP hop: a field value holds no control character but
+ * HTAB (RFC 9110 §5.5; Node and proxies refuse them, and fetch cannot send NUL, CR or LF), and fetch
+ * trims its ends. Non-ASCII travels as UTF-8 bytes (obs-text). Controls reach ids and types through
+ * JSON bodies instead, which carry every character.
+ */
 export function headerValue(raw: string): string {
-  return new Headers({ x: raw.replace(/[\0\r\n]/g, "") }).get("x")!;
+  return new Headers({ x: raw.replace(/[\x00-\x08\x0a-\x1f\x7f]/g, "") }).get("x")!;
 }
 
 /** The id as a header carries it. */
