@@ -17,7 +17,7 @@ import { afterAll, describe, expect, inject, it, vi } from "vitest";
 import { errorResponse, type ErrorCode } from "../../src/ingest/errors";
 import { TEST_SECRETS } from "../support/fixtures";
 import { FAMILIES, fallbackId, specArb, type Built, type Family, type Spec } from "../support/hostile";
-import { apiJson } from "./admin-helpers";
+import { api, apiJson } from "./admin-helpers";
 import { inspect, post, received, waitFor } from "./helpers";
 
 /** Every public error code (a compile error here when src/ingest/errors.ts gains one). */
@@ -168,6 +168,13 @@ async function runFamily(family: Family, index: number): Promise<void> {
       const tasks = JSON.stringify(view.tasks.map((t) => ({ status: t.status, attempts: t.attempts, lastStatus: t.lastStatus, lastError: t.lastError, log: t.log.slice(-1) })));
       expect(view.tasks.map((t) => t.status), `${about}: ${tasks}`).toEqual(["delivered"]);
       fig.maxAttempts = Math.max(fig.maxAttempts, ...view.tasks.map((t) => t.attempts));
+      // The admin API can open it and hand back its body, whatever the id holds (docs/api.md, by query).
+      const q = `source=${encodeURIComponent(family.source)}&id=${encodeURIComponent(a.id)}`;
+      const detail = await apiJson<{ event: { eventId: string } }>(`/v1/event?${q}`, 200);
+      expect(detail.event.eventId, `admin detail of ${about}`).toBe(a.id);
+      const payload = await api(`/v1/event/payload?${q}`);
+      expect(payload.status, `admin payload of ${about}`).toBe(200);
+      expect(new TextDecoder().decode(await payload.arrayBuffer()) === a.built.bodyText, `admin payload of ${about}, byte for byte`).toBe(true);
       webhookIds.set(view.tasks[0]!.webhookId, a);
     }
     // A moment for any late second delivery to show up before counting.
