@@ -91,8 +91,9 @@ export function testConfig(sinkUrl: string) {
       stallBody: dest("/stall-body/10000"),
       cutBody: dest("/cut-body"),
       // The hostile-but-valid suite (test/workers/hostile.test.ts): one sink path per scheme family.
-      ...Object.fromEntries(HOSTILE_FAMILIES.map((f) => [`hostile-${f}`, dest(`/hostile/${f}`)])),
-      "hostile-ordered": dest("/hostile/ordered", { ordering: { mode: "strict", reorderWindowSeconds: 1 } }),
+      // A long timeout: on a loaded machine a lost answer means a second copy (same webhook-id).
+      ...Object.fromEntries(HOSTILE_FAMILIES.map((f) => [`hostile-${f}`, dest(`/hostile/${f}`, { timeoutMs: 10_000 })])),
+      "hostile-ordered": dest("/hostile/ordered", { timeoutMs: 10_000, ordering: { mode: "strict", reorderWindowSeconds: 1 } }),
     },
   };
 }

@@ -54,6 +54,8 @@ interface Figures {
   refused: Record<string, number>;
   serverErrors: number;
   maxAttempts: number;
+  /** Copies the sink got again after an attempt whose answer the gateway lost (same webhook-id). */
+  resentAfterLostAnswer: number;
   maxInfraRetries: number;
 }
 const figures: Figures[] = [];
@@ -103,7 +105,7 @@ async function indexed(source: string): Promise<{ eventId: string; eventType: st
 }
 
 async function runFamily(family: Family, index: number): Promise<void> {
-  const fig: Figures = { family: family.name, runs: 0, accepted: 0, duplicates: 0, refused: {}, serverErrors: 0, maxAttempts: 0, maxInfraRetries: 0 };
+  const fig: Figures = { family: family.name, runs: 0, accepted: 0, duplicates: 0, refused: {}, serverErrors: 0, maxAttempts: 0, resentAfterLostAnswer: 0, maxInfraRetries: 0 };
   figures.push(fig);
   const accepted = new Map<string, Accepted>();
   // 1. Ingest: each answer is checked at once (and shrunk by fast-check when wrong).
@@ -150,7 +152,7 @@ async function runFamily(family: Family, index: number): Promise<void> {
 
   // 2. Delivery: every accepted event delivered exactly once, signed, byte for byte, with its identity intact.
   const sink = new Webhook(TEST_SECRETS.SINK_SECRET);
-  const webhookIds = new Map<string, Accepted>();
+  const webhookIds = new Map<string, Accepted & { log: { status: number }[] }>();
   /** One deadline for all: a stuck event fails with its tasks' state, without a wait per event. */
   const settleBy = Date.now() + 20_000;
   for (const a of accepted.values()) {
@@ -174,7 +176,7 @@ async function runFamily(family: Family, index: number): Promise<void> {
     const payload = await api(`/v1/event/payload?${q}`);
     expect(payload.status, `admin payload of ${about}`).toBe(200);
     expect(new TextDecoder().decode(await payload.arrayBuffer()) === a.built.bodyText, `admin payload of ${about}, byte for byte`).toBe(true);
-    webhookIds.set(view.tasks[0]!.webhookId, a);
+    webhookIds.set(view.tasks[0]!.webhookId, { ...a, log: view.tasks[0]!.log });
   }
   // A moment for any late second delivery to show up before counting.
   await new Promise((r) => setTimeout(r, 1000));
@@ -182,7 +184,14 @@ async function runFamily(family: Family, index: number): Promise<void> {
   for (const [webhookId, a] of webhookIds) {
     const about = `${family.source}:${JSON.stringify(a.id).slice(0, 120)} from ${show(a.spec)}`;
     const copies = got.filter((r) => r.webhookId === webhookId);
-    expect(copies.length, `deliveries of ${about}`).toBe(1);
+    // Exactly once, unless the gateway lost an answer (a transport timeout on a loaded machine): the
+    // sink always answers 200, so each extra copy must match an attempt the ledger recorded with no
+    // response (status 0), and is sent with the same webhook-id, for the receiver to drop.
+    const lostAnswers = a.log.filter((attempt) => attempt.status === 0).length;
+    expect(copies.length, `deliveries of ${about}: ${JSON.stringify(a.log)}`).toBeGreaterThanOrEqual(1);
+    expect(copies.length - 1, `extra deliveries of ${about} without a lost answer: ${JSON.stringify(a.log)}`).toBeLessThanOrEqual(lostAnswers);
+    expect(a.log.filter((attempt) => attempt.status >= 200 && attempt.status < 300), `one successful attempt of ${about}`).toHaveLength(1);
+    fig.resentAfterLostAnswer += copies.length - 1;
     const [r] = copies;
     // The sink verifies with the standardwebhooks library, whose verify() also JSON-parses the body:
     // for a form body (twilio) check the signature with the same library's sign() instead.
@@ -197,8 +206,8 @@ async function runFamily(family: Family, index: number): Promise<void> {
     expect(decoded(r!.headers["edgehook-event-type"]), `edgehook-event-type of ${about}`).toBe(a.built.expect.type);
     expect(r!.body === a.built.bodyText, `body delivered byte for byte: ${about}`).toBe(true);
   }
-  // Nothing else reached the destination (no refused event, no second copy under another webhook-id).
-  expect(got.length, `requests at ${family.sinkPath}`).toBe(webhookIds.size);
+  // Nothing else reached the destination (no refused event, no copy under another webhook-id).
+  expect(got.filter((r) => !webhookIds.has(r.webhookId)), `requests at ${family.sinkPath} for no accepted event`).toEqual([]);
 
   // 3. Index: every stored event is listed, delivered; no refused id is.
   const rows = await waitFor(async () => {
