@@ -18,7 +18,7 @@ button.primary{background:#3b6fd8;color:#fff;border-color:#3b6fd8}.filters{displ
 .filters input,.filters select{padding:.25rem}pre{background:#fff;border:1px solid #e3e6ec;padding:.6rem;overflow:auto;max-height:360px;white-space:pre-wrap;word-break:break-all}
 ol.timeline{list-style:none;padding:0;border-left:3px solid #c3c8d2;margin-left:.4rem}ol.timeline li{padding:.2rem .8rem}
 .signout{margin-left:auto}
-td,h1,h3,code{overflow-wrap:anywhere}
+h1,h3,code,.v{overflow-wrap:anywhere}
 .esc{font:11px ui-monospace,monospace;color:#b42318;background:#fde8e8;border:1px solid #f4b4b4;border-radius:3px;padding:0 2px;margin:0 1px;white-space:nowrap}
 .more{color:#667085;font-size:12px;white-space:nowrap}
 .notice{background:#fff8e1;border:1px solid #f0d070;padding:.5rem .8rem;border-radius:4px;margin-bottom:.8rem}

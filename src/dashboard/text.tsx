@@ -55,11 +55,12 @@ export function plain(value: string, max = 120): string {
 /** Sender-controlled text, escaped; cut after `max` code points when given (tables), with the count left out. */
 export function Shown({ value, max, strictness = "identifier" }: { value: string; max?: number; strictness?: Strictness }): Child {
   const { head, omitted } = max === undefined ? { head: value, omitted: 0 } : clip(value, max);
+  // `.v` wraps anywhere, so one unbroken value cannot widen its table; other cells keep their words.
   return (
-    <>
+    <span class="v">
       {pieces(head, strictness).map((p) => ("text" in p ? p.text : <span class="esc">{`⟨${p.escape}⟩`}</span>))}
       {omitted > 0 ? <span class="more">{`… (+${omitted} characters)`}</span> : null}
-    </>
+    </span>
   );
 }
 

@@ -1,7 +1,8 @@
 /**
  * The dashboard in a real headless Chromium (Debian's `chromium` driven by playwright-core) against
  * the real `wrangler dev` server with a local D1 index: log in, filter events, open one, replay a
- * dead one and see it turn delivered. Screenshots are kept in test-results/browser/.
+ * dead one and see it turn delivered; hostile types stay inside the page and visible; Sign out ends
+ * a copied session. Screenshots are kept in test-results/browser/.
  */
 import { mkdirSync } from "node:fs";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -70,12 +71,13 @@ describe("dashboard in headless Chromium", () => {
     await page.screenshot({ path: `${ARTIFACTS}/events-dead.png`, fullPage: true });
 
     await rows.first().locator("a").click();
-    await page.waitForURL(new RegExp(`/dashboard/events/billing/${dead}$`));
+    const eventUrl = new RegExp(`/dashboard/event\\?source=billing&id=${dead}$`);
+    await page.waitForURL(eventUrl);
     const task = page.locator('section.task[data-destination="ledger"]');
     await expect(task.locator(".s-dead").count()).resolves.toBe(1);
     await expect(task.locator("ol.timeline li").first().textContent()).resolves.toContain("503");
     await task.locator('button:has-text("Replay")').click();
-    await page.waitForURL(new RegExp(`/dashboard/events/billing/${dead}$`));
+    await page.waitForURL(eventUrl);
     const deadline = Date.now() + 30_000;
     while ((await page.locator('section.task[data-destination="ledger"] .s-delivered').count()) === 0) {
       if (Date.now() > deadline) throw new Error("the replayed event never showed as delivered");
@@ -90,6 +92,47 @@ describe("dashboard in headless Chromium", () => {
     await expect(page.locator("#events tbody tr").count()).resolves.toBe(0);
     await page.goto(`${stack.gateway.url}/dashboard`);
     await page.screenshot({ path: `${ARTIFACTS}/dashboard.png`, fullPage: true });
+    await context.close();
+  }, 120_000);
+
+  it("a 100 KB type and a right-to-left override neither widen nor reorder the page; Sign out ends a copied session", async () => {
+    const wide = await stack.send("shop", `wide.${"x".repeat(100_000)}`);
+    const rtl = await stack.send("shop", "invoice\u202Efdp.exe");
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    const page = await context.newPage();
+    await logIn(page);
+    // Both rows, once the index has them (after each event's first attempt, whatever its outcome).
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      await page.goto(`${stack.gateway.url}/dashboard/events?source=shop`);
+      if ((await page.locator(`#events tbody tr[data-event-id="${wide}"], #events tbody tr[data-event-id="${rtl}"]`).count()) === 2) break;
+      if (Date.now() > deadline) throw new Error("the hostile events never showed in the table");
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    // Strings, not functions: the tests compile without the DOM library.
+    const widths = () => page.evaluate<{ page: number; table: number }>('({ page: document.documentElement.scrollWidth, table: document.querySelector("#events").scrollWidth })');
+    const listed = await widths();
+    expect(listed.page).toBeLessThanOrEqual(1280);
+    expect(listed.table).toBeLessThanOrEqual(1280);
+    const rtlRow = page.locator(`#events tbody tr[data-event-id="${rtl}"]`);
+    await expect(rtlRow.locator("td").nth(3).innerText()).resolves.toBe("invoice⟨U+202E⟩fdp.exe");
+    await page.screenshot({ path: `${ARTIFACTS}/events-hostile.png`, fullPage: true });
+
+    await page.locator(`#events tbody tr[data-event-id="${wide}"] a`).click();
+    await page.waitForURL(/\/dashboard\/event\?/);
+    expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(1280);
+    await expect(page.locator("#type").innerText()).resolves.toBe(`wide.${"x".repeat(100_000)}`);
+
+    const copied = await context.cookies();
+    await page.click('button:has-text("Sign out")');
+    await page.waitForURL(`${stack.gateway.url}/dashboard/login`);
+    expect(await context.cookies()).toHaveLength(0);
+    const thief = await browser.newContext();
+    await thief.addCookies(copied);
+    const stolen = await thief.newPage();
+    await stolen.goto(`${stack.gateway.url}/dashboard/events`);
+    expect(new URL(stolen.url()).pathname).toBe("/dashboard/login");
+    await thief.close();
     await context.close();
   }, 120_000);
 });
