@@ -95,50 +95,49 @@ async function guarded<T>(env: DeliveryEnv, message: Incoming, destination: Runt
 }
 
 /**
+ * One event's turn: its ordering gate, claim, attempt and record. Returns the attempt's result (if
+ * one was made) and, under strict ordering after a final outcome, the key's next event to chain.
+ */
+async function deliverOne(env: DeliveryEnv, message: Incoming, destination: RuntimeDestination, pii: Set<string>): Promise<{ result: Result | null; next: DeliveryMessage | null }> {
+  const order = await gateOrder(env, destination, message);
+  if (order === "wait") await defer(env, [message], 1); // drop-stale: another event of its key is in flight
+  else if (order !== "go") message.ack(); // held by the sequencer, or recorded as stale
+  if (order !== "go") return { result: null, next: null };
+  const task = await claim(env, message, destination);
+  if ("waiting" in task) return { result: null, next: null };
+  if ("skipped" in task) {
+    return { result: null, next: await settleOrder(env, destination, message.body, task.skipped === "delivered" ? "delivered" : "dead", null) };
+  }
+  const result = await finishAttempt(task, destination, await sendDelivery(destination, task.delivery, task.attempt), pii);
+  return { result, next: await settleOrder(env, destination, message.body, result.update.status, result.retryAt) };
+}
+
+/**
  * Attempt granted messages one POST each. Under strict ordering, a final outcome hands the key's
  * next event straight back (chaining, up to CHAIN_LIMIT), so a key does not wait for a queue hop.
+ * Each event of a chain is guarded on its own: a failure retries (or ends) that event's message only.
  */
 async function deliverEach(env: DeliveryEnv, messages: Incoming[], destination: RuntimeDestination, pii: Set<string>): Promise<Result[]> {
   const pending: Promise<unknown>[] = [];
-  const results = await Promise.all(
-    messages.map((first) =>
-      guarded(env, first, destination, async () => {
-        const out: Result[] = [];
-        let message: Incoming | null = first;
-        for (let hops = 0; message !== null; hops++) {
-          if (hops === CHAIN_LIMIT) {
-            message.retry({ delaySeconds: 0 }); // the rest of the chain goes back through the queue
-            break;
-          }
-          const order = await gateOrder(env, destination, message);
-          if (order === "wait") {
-            await defer(env, [message], 1); // drop-stale: another event of its key is in flight
-            break;
-          }
-          if (order !== "go") {
-            message.ack(); // held by the sequencer, or recorded as stale
-            break;
-          }
-          const task = await claim(env, message, destination);
-          let status: string;
-          let retryAt: number | null = null;
-          if ("skipped" in task) status = task.skipped === "delivered" ? "delivered" : "dead";
-          else if ("waiting" in task) break;
-          else {
-            const result = await finishAttempt(task, destination, await sendDelivery(destination, task.delivery, task.attempt), pii);
-            out.push(result);
-            status = result.update.status;
-            retryAt = result.retryAt;
-          }
-          const next = await settleOrder(env, destination, message.body, status, retryAt);
-          message = next === null ? null : chainedMessage(env, next, pending);
+  const chains = await Promise.all(
+    messages.map(async (first) => {
+      const out: Result[] = [];
+      let message: Incoming | null = first;
+      for (let hops = 0; message !== null; hops++) {
+        if (hops === CHAIN_LIMIT) {
+          message.retry({ delaySeconds: 0 }); // the rest of the chain goes back through the queue
+          break;
         }
-        return out;
-      }),
-    ),
+        const current: Incoming = message;
+        const hop = await guarded(env, current, destination, () => deliverOne(env, current, destination, pii));
+        if (hop?.result) out.push(hop.result);
+        message = hop?.next ? chainedMessage(env, hop.next, pending) : null;
+      }
+      return out;
+    }),
   );
   await Promise.all(pending);
-  return results.filter((r): r is Result[] => r !== null).flat();
+  return chains.flat();
 }
 
 /** Attempt granted messages as batches of at most `maxEvents`, one signed POST per batch. */
