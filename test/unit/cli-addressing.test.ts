@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 // @ts-expect-error plain ESM script without types
 import { run } from "../../scripts/events.mjs";
 
-const IDS = [".", "..", "a/b", "%2F", "%", "a:b", "x%3Ay", "%2E%2E", "../admin", "a?b=c", "a#b", "a+b c", "a&id=b", "evt\u0001\u007f\u0085ctl", "ü€😀", "rtl\u202Efdp.exe"];
+const IDS = [".", "..", "a/b", "%2F", "%", "a:b", "x%3Ay", "%2E%2E", "../admin", "a?b=c", "a#b", "a+b c", "a&id=b", "evt\u0001\u007f\u0085ctl", "nul\u0000id", "cr\rlf\nid", "ü€😀", "rtl\u202Efdp.exe"];
 
 /** Run the CLI with a fetch that records the request and answers `answer`. */
 async function urlOf(args: string[], answer: unknown): Promise<{ url: URL; method: string }> {
