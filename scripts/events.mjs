@@ -59,8 +59,20 @@ export function eventPath(source, eventId, action) {
   return `/v1/event${action ? `/${action}` : ""}?${new URLSearchParams({ source, id: eventId })}`;
 }
 
+/** Invisible, reordering and terminal-control characters (ESC starts terminal escape sequences). */
+const HIDDEN = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/gu;
+
+/**
+ * Sender-controlled text made safe for a terminal: each hidden character written as `⟨U+202E⟩`, as on
+ * the dashboard, so an id cannot move the cursor, recolour the screen, fake a line or reorder text.
+ */
+export function visible(text) {
+  return String(text).replace(HIDDEN, (ch) => `⟨U+${ch.codePointAt(0).toString(16).toUpperCase().padStart(4, "0")}⟩`);
+}
+const v = visible;
+
 const iso = (ms) => (ms ? new Date(ms).toISOString().replace(/\.\d+Z$/, "Z") : "—");
-const eventLine = (e) => `${iso(e.receivedAt)}  ${e.status.padEnd(9)} ${e.source}/${e.eventId}  ${e.eventType}  ${e.tasks.map((t) => `${t.destination}:${t.status}(${t.attempts})`).join(" ")}`;
+const eventLine = (e) => `${iso(e.receivedAt)}  ${e.status.padEnd(9)} ${v(e.source)}/${v(e.eventId)}  ${v(e.eventType)}  ${e.tasks.map((t) => `${v(t.destination)}:${t.status}(${t.attempts})`).join(" ")}`;
 
 /**
  * Run the CLI. Injectable for tests: fetch, environment, output, and a sleep.
@@ -147,9 +159,9 @@ export async function run(argv, { fetch: fetchFn = fetch, env = process.env, out
       if (!source || !eventId) throw new Error("usage: show <source> <eventId>");
       const d = await call(eventPath(source, eventId));
       print(d, () => [
-        `${d.event.source}/${d.event.eventId}  ${d.event.eventType}  received ${iso(d.event.receivedAt)}  ${d.event.payloadBytes} bytes`,
-        ...d.tasks.flatMap((t) => [`  → ${t.destination}: ${t.status}, ${t.attempts} attempt(s), webhook-id ${t.webhookId}`, ...t.log.map((a) => `      ${iso(a.at)} #${a.attempt} ${a.status || "no response"} ${a.latencyMs} ms${a.error ? ` ${a.error}` : ""}`)]),
-        d.payload ? `  payload: ${d.payload.data.slice(0, 300)}${d.payload.data.length > 300 || d.payload.truncated ? "…" : ""}` : "",
+        `${v(d.event.source)}/${v(d.event.eventId)}  ${v(d.event.eventType)}  received ${iso(d.event.receivedAt)}  ${d.event.payloadBytes} bytes`,
+        ...d.tasks.flatMap((t) => [`  → ${v(t.destination)}: ${t.status}, ${t.attempts} attempt(s), webhook-id ${v(t.webhookId)}`, ...t.log.map((a) => `      ${iso(a.at)} #${a.attempt} ${a.status || "no response"} ${a.latencyMs} ms${a.error ? ` ${v(a.error)}` : ""}`)]),
+        d.payload ? `  payload: ${v(d.payload.data.slice(0, 300))}${d.payload.data.length > 300 || d.payload.truncated ? "…" : ""}` : "",
       ].join("\n"));
       return 0;
     }
@@ -178,7 +190,7 @@ export async function run(argv, { fetch: fetchFn = fetch, env = process.env, out
       const q = new URLSearchParams(Object.entries(deadFilter()).map(([k, v]) => [k, String(v)]));
       q.set("limit", values.limit ?? "100");
       const page = await call(`/v1/dead-letters?${q}`);
-      print(page.items, () => page.items.map((t) => `${iso(t.updatedAt)}  ${t.source}/${t.eventId} → ${t.destination}  ${t.lastStatus ?? "—"} ${t.lastError ?? ""}`).join("\n") || "no dead letters");
+      print(page.items, () => page.items.map((t) => `${iso(t.updatedAt)}  ${v(t.source)}/${v(t.eventId)} → ${v(t.destination)}  ${t.lastStatus ?? "—"} ${v(t.lastError ?? "")}`).join("\n") || "no dead letters");
       return 0;
     }
     case "pause":
@@ -202,7 +214,7 @@ export async function run(argv, { fetch: fetchFn = fetch, env = process.env, out
       const [source] = rest;
       if (!source) throw new Error("usage: test <source> [--type T]");
       const r = await post(`/v1/sources/${encodeURIComponent(source)}/test`, values.type ? { type: values.type } : {});
-      print(r, () => `${source}/${r.eventId}: ${r.status} ${JSON.stringify(r.response)}`);
+      print(r, () => `${v(source)}/${v(r.eventId)}: ${r.status} ${v(JSON.stringify(r.response))}`);
       return r.status === 202 ? 0 : 1;
     }
     case "destinations": {
