@@ -5,7 +5,7 @@
  * a reason instead of looping; a 2xx whose body stalls is a delivery, not a timeout.
  */
 import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { firstMessages, type DeliveryMessage } from "../../src/ledger";
@@ -26,6 +26,14 @@ function headerSafe(value: string): string {
   const bytes = [...new TextEncoder().encode(value)];
   const out = bytes.map((b) => (b >= 0x20 && b <= 0x7e && b !== 0x25 ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, "0")}`)).join("");
   return out.replace(/^ /, "%20").replace(/ $/, "%20");
+}
+
+/** A signed-in dashboard page (login through the form, as a browser would). */
+async function dashboard(path: string): Promise<Response> {
+  const base = "https://edgehook.test/dashboard";
+  const login = await exports.default.fetch(`${base}/login`, { method: "POST", headers: { origin: "https://edgehook.test" }, body: new URLSearchParams({ token: env.ADMIN_TOKEN }), redirect: "manual" });
+  const cookie = /(__Host-edgehook_session=[^;]+)/.exec(login.headers.get("set-cookie") ?? "")![1]!;
+  return exports.default.fetch(`${base}${path}`, { headers: { cookie }, redirect: "manual" });
 }
 
 async function runBatch(queue: string, bodies: unknown[], attempts = 1) {
@@ -112,6 +120,8 @@ describe("a validly signed event with hostile characters in its identity", () =>
     const replayed = await apiJson<{ replayed: string[] }>(`${path}/replay`, 200, { body: { includeDelivered: true } });
     expect(replayed.replayed).toEqual(["hostile"]);
     await waitFor(async () => (await received("/hostile", headerSafe(id))).length === 2 || undefined, 10_000, "replayed delivery");
+    const html = await (await dashboard(`/event?${new URLSearchParams({ source: "hostile", id })}`)).text();
+    expect(html).toContain("⟨U+0000⟩⟨U+000D⟩⟨U+000A⟩⟨U+001B⟩");
   });
 
   for (const [where, fields] of [
@@ -191,6 +201,9 @@ describe("a message that can never be delivered", () => {
     expect(last.explicitAcks).toEqual(["m0"]);
     expect((await inspect("hostile", id))!.tasks[0]).toMatchObject({ status: "dead", lastError: "poison_message" });
     expect(await indexRow("hostile", id)).toMatchObject({ status: "dead", last_error: "poison_message" });
+    const page = await dashboard("/dead-letters");
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain(id);
   });
 
   it("the dead-letter queue's give-up is indexed as dead too", async () => {
