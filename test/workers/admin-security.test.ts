@@ -31,6 +31,8 @@ const routes = [...ROUTES.map((r) => ({ method: r.method.toUpperCase(), path: co
 describe("every admin route refuses without the right token", () => {
   it("the registry covers the API", () => {
     expect(routes.length).toBeGreaterThanOrEqual(16);
+    // The query-addressed event routes (every id, `.` and `..` included) are guarded like the rest.
+    for (const path of ["/v1/event", "/v1/event/payload", "/v1/event/replay"]) expect(routes.map((r) => r.path)).toContain(path);
   });
   for (const r of routes) {
     it(`${r.method} /api${r.path}`, async () => {
