@@ -141,7 +141,7 @@ export const HOSTILE_TWILIO_URL = "https://hooks.edgehook.example/webhooks/h-twi
 /** The generic-ed25519 scheme of the `h-ed25519` source: the id header is signed. */
 export const HOSTILE_ED_SCHEME = { header: "x-ed-signature", encoding: "base64", template: "{id}.{timestamp}.{body}", timestampHeader: "x-ed-timestamp", idHeader: "x-ed-id" } as const;
 
-const HOSTILE_FAMILIES = ["github", "stripe", "slack", "sw", "swpath", "sw1a", "ed25519", "discord", "twilio"] as const;
+const HOSTILE_FAMILIES = ["github", "github-content", "stripe", "slack", "sw", "swpath", "sw1a", "ed25519", "discord", "twilio"] as const;
 
 /** Sources of the hostile-but-valid suite: one per scheme family, each delivering to its own sink path. */
 function hostileSources() {
@@ -149,6 +149,7 @@ function hostileSources() {
   const to = (family: string) => ({ ...limit, destinations: [`hostile-${family}`] });
   return {
     "h-github": { provider: "github", secrets: ["GITHUB_SECRET"], ...to("github") },
+    "h-github-content": { provider: "github", secrets: ["GITHUB_SECRET"], dedupe: "content", ...to("github-content") },
     "h-stripe": { provider: "stripe", secrets: ["STRIPE_SECRET"], ...to("stripe") },
     "h-slack": { provider: "slack", secrets: ["P_SLACK_SECRET"], ...to("slack") },
     "h-sw": { provider: "standard-webhooks", secrets: ["SW_SECRET"], ...to("sw") },

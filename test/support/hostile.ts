@@ -146,6 +146,8 @@ export interface Expectation {
   /** The stored event type and ordering key. */
   type: string;
   key: string | null;
+  /** For `dedupe = "content"`: the provider's id kept beside the body-hash id (null: none). */
+  providerEventId?: string | null;
   /** A refusal this input must get (documented code). */
   mustRefuse?: "payload_too_large" | "payload_malformed";
   /** A documented 4xx is also a right answer (ill-formed Unicode, over-long ids, empty configured ids). */
@@ -239,6 +241,29 @@ export const FAMILIES: Family[] = [
       const signed = await signRequest({ preset: "github", secret: TEST_SECRETS.GITHUB_SECRET, body, id, event, now });
       // preset: "<x-github-event>.<action>" (an empty event header names no type: "unknown"); key "<repo>#<number>".
       return finish(signed, body, { id: id === "" ? null : id, type: event === "" ? "unknown" : `${event}.${spec.text}`, key: `${spec.key}#7` });
+    },
+  },
+  {
+    name: "body HMAC (github), dedupe = content",
+    scheme: "github",
+    source: "h-github-content",
+    sinkPath: "/hostile/github-content",
+    jsonBody: true,
+    build: async (spec, now) => {
+      // A body made of one hostile field, so equal bodies recur under other delivery ids: each such
+      // re-send must be a duplicate (the id is the body hash), whatever id header it carries.
+      const id = headerValue(idText(spec.id));
+      const event = headerValue(spec.type);
+      const body = jsonText(obj(["action", spec.text], ["issue", obj(["number", { num: "7" }])], ["repository", obj(["full_name", "octo/repo"])]), "raw");
+      const signed = await signRequest({ preset: "github", secret: TEST_SECRETS.GITHUB_SECRET, body, id, event, now });
+      const providerEventId = id === "" ? null : id;
+      return finish(signed, body, {
+        id: null,
+        providerEventId,
+        type: event === "" ? "unknown" : `${event}.${spec.text}`,
+        key: "octo/repo#7",
+        ...((providerEventId?.length ?? 0) > MAX_ID ? { mustRefuse: "payload_malformed" as const } : {}),
+      });
     },
   },
   {

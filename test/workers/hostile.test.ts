@@ -168,6 +168,7 @@ async function runFamily(family: Family, index: number): Promise<void> {
     expect(view.event.eventId, about).toBe(a.id);
     expect(view.event.eventType, about).toBe(a.built.expect.type);
     expect(view.event.orderingKey, about).toBe(a.built.expect.key);
+    if (a.built.expect.providerEventId !== undefined) expect(view.event.providerEventId ?? null, `provider id of ${about}`).toBe(a.built.expect.providerEventId);
     const tasks = JSON.stringify(view.tasks.map((t) => ({ status: t.status, attempts: t.attempts, lastStatus: t.lastStatus, lastError: t.lastError, log: t.log.slice(-1) })));
     expect(view.tasks.map((t) => t.status), `${about}: ${tasks}`).toEqual(["delivered"]);
     fig.maxAttempts = Math.max(fig.maxAttempts, ...view.tasks.map((t) => t.attempts));
