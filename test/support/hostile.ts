@@ -111,6 +111,8 @@ export interface Spec {
   /** Nesting depth of a `deep` field, or 0. */
   depth: number;
   escaping: Escaping;
+  /** Before the JSON: nothing, a BOM (TextDecoder drops it, the exact reader must too) or whitespace. */
+  lead: string;
   /** For header-borne ids: send the id header at all (twilio's idempotency token is optional). */
   withHeaderId: boolean;
 }
@@ -133,6 +135,7 @@ export const specArb: fc.Arbitrary<Spec> = fc.record({
   size: fc.oneof({ weight: 8, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: HOSTILE_BODY_LIMIT - 48, max: HOSTILE_BODY_LIMIT + 48 }) }),
   depth: fc.oneof({ weight: 8, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constantFrom(64, 1000, 10_000) }),
   escaping: fc.constantFrom<Escaping>("raw", "ascii"),
+  lead: fc.oneof({ weight: 6, arbitrary: fc.constant("") }, { weight: 1, arbitrary: fc.constantFrom("\ufeff", " \n\t\r ", "\ufeff\n") }),
   withHeaderId: fc.boolean(),
 });
 
@@ -160,6 +163,8 @@ export interface Built {
   expect: Expectation;
   /** The body's bytes as text (valid UTF-8), to compare with what the destination received. */
   bodyText: string;
+  /** Request headers the preset forwards to destinations, with the value they must arrive with. */
+  forwarded?: Record<string, string>;
 }
 
 /** Longest accepted event id (src/ingest/identify.ts MAX_EVENT_ID_LENGTH). */
@@ -187,11 +192,14 @@ const idNode = (id: IdSpec): JsonNode => ("s" in id ? id.s : { num: id.n });
  */
 const presetId = (id: IdSpec): string | null => (idText(id) === "" ? null : idText(id));
 
-/** Pad a body to `size` bytes with an ASCII `pad` field, the last field (so the rest is unchanged). */
-function padded(build: (pad: string | undefined) => string, size: number): string {
-  if (size === 0) return build(undefined);
-  const base = new TextEncoder().encode(build("")).byteLength;
-  return build("p".repeat(Math.max(0, size - base)));
+/**
+ * The body: what precedes the JSON (BOM, whitespace), then the JSON, padded to `size` bytes with an
+ * ASCII `pad` field, the last field (so the rest is unchanged).
+ */
+function padded(build: (pad: string | undefined) => string, { size, lead }: Pick<Spec, "size" | "lead">): string {
+  if (size === 0) return lead + build(undefined);
+  const base = new TextEncoder().encode(lead + build("")).byteLength;
+  return lead + build("p".repeat(Math.max(0, size - base)));
 }
 
 const deep = (depth: number): JsonNode | undefined => (depth === 0 ? undefined : { raw: "[".repeat(depth) + "]".repeat(depth) });
@@ -237,10 +245,13 @@ export const FAMILIES: Family[] = [
     build: async (spec, now) => {
       const id = headerValue(idText(spec.id));
       const event = headerValue(spec.type);
-      const body = padded((pad) => jsonText(obj(["action", spec.text], ["issue", obj(["number", { num: "7" }])], ["repository", obj(["full_name", spec.key])], ["deep", deep(spec.depth)], ["pad", pad]), spec.escaping), spec.size);
+      const body = padded((pad) => jsonText(obj(["action", spec.text], ["issue", obj(["number", { num: "7" }])], ["repository", obj(["full_name", spec.key])], ["deep", deep(spec.depth)], ["pad", pad]), spec.escaping), spec);
       const signed = await signRequest({ preset: "github", secret: TEST_SECRETS.GITHUB_SECRET, body, id, event, now });
+      // A hostile value in a header the preset forwards to destinations as it came.
+      const hook = headerValue(spec.text);
+      signed.headers["x-github-hook-id"] = hook;
       // preset: "<x-github-event>.<action>" (an empty event header names no type: "unknown"); key "<repo>#<number>".
-      return finish(signed, body, { id: id === "" ? null : id, type: event === "" ? "unknown" : `${event}.${spec.text}`, key: `${spec.key}#7` });
+      return { ...finish(signed, body, { id: id === "" ? null : id, type: event === "" ? "unknown" : `${event}.${spec.text}`, key: `${spec.key}#7` }), forwarded: { "x-github-event": event, "x-github-delivery": id, "x-github-hook-id": hook } };
     },
   },
   {
@@ -275,7 +286,7 @@ export const FAMILIES: Family[] = [
     build: async (spec, now) => {
       const body = padded(
         (pad) => jsonText({ entries: [...idEntries("id", spec), ["object", "event"], ["type", spec.type], ["created", { num: String(NOW_S(now)) }], ["data", obj(["object", obj(["id", spec.key], ["note", spec.text])])], ...(spec.depth ? [["deep", deep(spec.depth)!] as [string, JsonNode]] : []), ...(pad === undefined ? [] : [["pad", pad] as [string, JsonNode]])] }, spec.escaping),
-        spec.size,
+        spec,
       );
       const signed = await signRequest({ preset: "stripe", secret: TEST_SECRETS.STRIPE_SECRET, body, now });
       return finish(signed, body, { id: presetId(spec.id), type: spec.type === "" ? "unknown" : spec.type, key: spec.key === "" ? null : spec.key });
@@ -290,7 +301,7 @@ export const FAMILIES: Family[] = [
     build: async (spec, now) => {
       const body = padded(
         (pad) => jsonText({ entries: [["token", "t"], ["type", "event_callback"], ...idEntries("event_id", spec), ["event_time", { num: String(NOW_S(now)) }], ["event", obj(["type", spec.type], ["channel", spec.key], ["text", spec.text])], ...(spec.depth ? [["deep", deep(spec.depth)!] as [string, JsonNode]] : []), ...(pad === undefined ? [] : [["pad", pad] as [string, JsonNode]])] }, spec.escaping),
-        spec.size,
+        spec,
       );
       const signed = await signRequest({ preset: "slack", secret: PRESET_SIGNING.slack!, body, now });
       return finish(signed, body, { id: presetId(spec.id), type: spec.type === "" ? "event_callback" : spec.type, key: spec.key === "" ? null : spec.key });
@@ -304,7 +315,7 @@ export const FAMILIES: Family[] = [
     jsonBody: true,
     build: async (spec, now) => {
       const id = headerValue(idText(spec.id));
-      const body = padded((pad) => jsonText(obj(["type", spec.type], ["data", obj(["key", spec.key], ["text", spec.text])], ["deep", deep(spec.depth)], ["pad", pad]), spec.escaping), spec.size);
+      const body = padded((pad) => jsonText(obj(["type", spec.type], ["data", obj(["key", spec.key], ["text", spec.text])], ["deep", deep(spec.depth)], ["pad", pad]), spec.escaping), spec);
       const signed = await signRequest({ preset: "standard-webhooks", secret: TEST_SECRETS.SW_SECRET, body, id, now });
       return finish(signed, body, { id: id === "" ? null : id, type: spec.type === "" ? "unknown" : spec.type, key: null });
     },
@@ -320,7 +331,7 @@ export const FAMILIES: Family[] = [
       // A duplicate `data` object: the last one is the event's.
       const body = padded(
         (pad) => jsonText({ entries: [["type", spec.type], ...(spec.decoy ? [["data", data(spec.decoy)] as [string, JsonNode]] : []), ["data", data(spec.id)], ...(spec.depth ? [["deep", deep(spec.depth)!] as [string, JsonNode]] : []), ...(pad === undefined ? [] : [["pad", pad] as [string, JsonNode]])] }, spec.escaping),
-        spec.size,
+        spec,
       );
       const signed = await signRequest({ preset: "standard-webhooks", secret: TEST_SECRETS.SW_SECRET, body, now });
       const id = idText(spec.id);
@@ -336,7 +347,7 @@ export const FAMILIES: Family[] = [
     jsonBody: true,
     build: async (spec, now) => {
       const id = headerValue(idText(spec.id));
-      const body = padded((pad) => jsonText(obj(["type", spec.type], ["data", obj(["key", spec.key], ["text", spec.text])], ["deep", deep(spec.depth)], ["pad", pad]), spec.escaping), spec.size);
+      const body = padded((pad) => jsonText(obj(["type", spec.type], ["data", obj(["key", spec.key], ["text", spec.text])], ["deep", deep(spec.depth)], ["pad", pad]), spec.escaping), spec);
       const signed = await signRequest({ preset: "standard-webhooks", secret: PRESET_SIGNING["standard-webhooks"]!, body, id, now });
       return finish(signed, body, { id: id === "" ? null : id, type: spec.type === "" ? "unknown" : spec.type, key: null });
     },
@@ -350,7 +361,7 @@ export const FAMILIES: Family[] = [
     build: async (spec, now) => {
       const body = padded(
         (pad) => jsonText({ entries: [...idEntries("id", spec), ["type", spec.type], ["key", spec.key], ["at", { num: String(now) }], ["text", spec.text], ...(spec.depth ? [["deep", deep(spec.depth)!] as [string, JsonNode]] : []), ...(pad === undefined ? [] : [["pad", pad] as [string, JsonNode]])] }, spec.escaping),
-        spec.size,
+        spec,
       );
       const signed = await signRequest({ preset: "generic-token", secret: PRESET_SIGNING["generic-token"]!, tokenHeader: "x-hostile-token", body, now });
       const id = idText(spec.id);
@@ -365,7 +376,7 @@ export const FAMILIES: Family[] = [
     jsonBody: true,
     build: async (spec, now) => {
       const id = headerValue(idText(spec.id));
-      const body = padded((pad) => jsonText(obj(["type", spec.type], ["text", spec.text], ["key", spec.key], ["deep", deep(spec.depth)], ["pad", pad]), spec.escaping), spec.size);
+      const body = padded((pad) => jsonText(obj(["type", spec.type], ["text", spec.text], ["key", spec.key], ["deep", deep(spec.depth)], ["pad", pad]), spec.escaping), spec);
       const signed = await signRequest({ preset: "generic-ed25519", secret: PRESET_SIGNING["generic-ed25519"]!, scheme: ED_SCHEME, body, id, now });
       return finish(signed, body, { id, type: spec.type === "" ? "unknown" : spec.type, key: null, ...(id === "" ? { mustRefuse: "payload_malformed" as const } : {}) });
     },
@@ -380,7 +391,7 @@ export const FAMILIES: Family[] = [
       // Interaction type 2 (never a PING); event.type names the type when present.
       const body = padded(
         (pad) => jsonText({ entries: [...idEntries("id", spec), ["type", { num: "2" }], ["application_id", "1"], ["guild_id", spec.key], ["event", obj(["type", spec.type])], ["data", obj(["text", spec.text])], ...(spec.depth ? [["deep", deep(spec.depth)!] as [string, JsonNode]] : []), ...(pad === undefined ? [] : [["pad", pad] as [string, JsonNode]])] }, spec.escaping),
-        spec.size,
+        spec,
       );
       const signed = await signRequest({ preset: "discord", secret: PRESET_SIGNING.discord!, body, now });
       return finish(signed, body, { id: presetId(spec.id), type: spec.type === "" ? "interaction.2" : spec.type, key: spec.key === "" ? null : spec.key });
