@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { classifyResponse, isTransient, poisonVerdict, POISON_AFTER_ATTEMPTS } from "../../src/delivery";
-import { identityProblem } from "../../src/ingest/wellformed";
+import { identityProblem, MAX_EVENT_TYPE_LENGTH, MAX_ORDERING_KEY_LENGTH } from "../../src/ingest/wellformed";
 import { headerSafe } from "../../src/shared/header";
 
 const policy = { maxAttempts: 15, baseSeconds: 60, capSeconds: 86_400 };
@@ -34,13 +34,21 @@ describe("headerSafe", () => {
 });
 
 describe("identityProblem", () => {
+  const ok = { eventId: "evt_\u0000\r\n\u202e🦀", eventType: "t\u0085", orderingKey: null };
   it("refuses lone surrogates in the id, type or ordering key, and accepts control, bidi and paired characters", () => {
-    const ok = { eventId: "evt_\u0000\r\n\u202e🦀", eventType: "t\u0085", orderingKey: null };
     expect(identityProblem(ok)).toBeNull();
     expect(identityProblem({ ...ok, eventId: "a\ud800" })).toContain("event id");
     expect(identityProblem({ ...ok, eventType: "\udfffx" })).toContain("event type");
     expect(identityProblem({ ...ok, orderingKey: "k\udc00" })).toContain("ordering key");
     expect(identityProblem({ ...ok, orderingKey: "\ud83e\udd80" })).toBeNull(); // a pair is one character
+    expect(identityProblem({ ...ok, providerEventId: "p\ud800" })).toContain("provider event id");
+  });
+
+  it("refuses a type or ordering key too long to travel in a header, at the documented bounds", () => {
+    expect(identityProblem({ ...ok, eventType: "t".repeat(MAX_EVENT_TYPE_LENGTH) })).toBeNull();
+    expect(identityProblem({ ...ok, eventType: "t".repeat(MAX_EVENT_TYPE_LENGTH + 1) })).toContain("event type is longer");
+    expect(identityProblem({ ...ok, orderingKey: "k".repeat(MAX_ORDERING_KEY_LENGTH) })).toBeNull();
+    expect(identityProblem({ ...ok, orderingKey: "k".repeat(MAX_ORDERING_KEY_LENGTH + 1) })).toContain("ordering key is longer");
   });
 });
 

@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { firstMessages, type DeliveryMessage } from "../../src/ledger";
 import type { StoredEvent } from "../../src/ledger/store";
+import { MAX_EVENT_TYPE_LENGTH, MAX_ORDERING_KEY_LENGTH } from "../../src/ingest/wellformed";
 import { TEST_SECRETS } from "../support/fixtures";
 import { signRequest } from "../support/signer";
 import { apiJson } from "./admin-helpers";
@@ -141,6 +142,27 @@ describe("a validly signed event with hostile characters in its identity", () =>
       }
     });
   }
+
+  it("a type or ordering key too long for a header: 400 event_identity_invalid, nothing stored (the longest accepted one is delivered)", async () => {
+    for (const body of [
+      { id: `evt_${unique()}`, type: `t${"x".repeat(MAX_EVENT_TYPE_LENGTH)}` },
+      { id: `evt_${unique()}`, type: "t", key: `k${"\u202e".repeat(MAX_ORDERING_KEY_LENGTH)}` },
+      { id: `evt_${unique()}`, type: `t${"x".repeat(100_000)}` },
+    ]) {
+      const res = await post("hostile", await signedBody(body));
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("event_identity_invalid");
+      expect(await inspect("hostile", body.id)).toBeNull();
+    }
+    // At the bound, every character needing 9 header bytes (a 3-byte UTF-8 character, percent-encoded).
+    const id = `evt_${unique()}`;
+    const type = "\u202e".repeat(MAX_EVENT_TYPE_LENGTH);
+    expect((await post("hostile", await signedBody({ id, type }))).status).toBe(202);
+    expect((await settled("hostile", id)).tasks[0]).toMatchObject({ status: "delivered" });
+    const [got] = await received("/hostile", headerSafe(id));
+    expect(decodeURIComponent(got!.headers["edgehook-event-type"]!)).toBe(type);
+    expect(got!.verified).toBe(true);
+  });
 
   it("two ids that differ only in a lone surrogate are both refused (as UTF-8 they would be one id)", async () => {
     const base = `evt_${unique()}`;
