@@ -42,7 +42,8 @@ export function paypalCertUrl(certUrl: string, source: SourceConfig): URL | null
 const THROTTLED = "too many distinct signing keys were fetched in the last minute; not fetching another (the provider will retry)";
 
 async function paypalKey(certUrl: string): Promise<CryptoKey | null> {
-  const res = await fetch(certUrl);
+  // Never follow a redirect: an open redirect on a pinned host would otherwise serve an attacker's key.
+  const res = await fetch(certUrl, { redirect: "manual" });
   if (!res.ok) return null;
   const der = pemToDer(await res.text());
   const spki = der && spkiFromCertificate(der);
@@ -87,7 +88,7 @@ const paypal: Preset = {
 const PLAID_KEY_URL = "https://production.plaid.com/webhook_verification_key/get";
 
 async function plaidKey(url: string, clientId: string, secret: string, kid: string): Promise<CryptoKey | null> {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ client_id: clientId, secret, key_id: kid }) });
+  const res = await fetch(url, { method: "POST", redirect: "manual", headers: { "content-type": "application/json" }, body: JSON.stringify({ client_id: clientId, secret, key_id: kid }) });
   if (!res.ok) return null;
   const jwk = ((await res.json()) as { key?: Record<string, unknown> }).key;
   // An expired key must not be used (plaid.com/docs/api/webhooks/webhook-verification).

@@ -17,7 +17,10 @@ import type { Preset } from "./types";
 
 const HASHES = { sha1: "SHA-1", sha256: "SHA-256", sha512: "SHA-512" } as const;
 
-/** The configured header parser; a configured id header is signed, so its absence means "missing". */
+/**
+ * The configured header parser. A configured id header is required (its absence means "missing"), but it
+ * is signed only when the template holds `{id}` (src/providers/replay-protection.ts, docs/providers.md).
+ */
 function genericParse(s: GenericHmacScheme) {
   const parse = prefixedHeader(s.header.toLowerCase(), s.prefix, s.timestampHeader?.toLowerCase(), s.idHeader?.toLowerCase());
   return (request: InboundRequest) => (s.idHeader && !request.headers.has(s.idHeader) ? null : parse(request));

@@ -70,6 +70,14 @@ describe("paypal", () => {
     expect(await run("paypal", ["WH-1AB23456CD789012E"], req)).toMatchObject({ ok: false, reason: "signature_invalid" });
     expect(await run("paypal", ["WH-1AB23456CD789012E", "WH-OTHER"], req)).toEqual({ ok: true, secretIndex: 1 });
   });
+  it("never follows a redirect from the pinned certificate URL", async () => {
+    const redirecting = `${certUrl}-redirect`; // not cached by an earlier test
+    respond = (url) => (url === redirecting ? new Response(null, { status: 302, headers: { location: "https://evil.test/cert.pem" } }) : new Response(PAYPAL_CERT));
+    const result = await run("paypal", ["WH-1AB23456CD789012E"], await sign({ cert: redirecting }));
+    expect(result.ok).toBe(false);
+    expect(fetches).toHaveLength(1);
+    expect(fetches[0]!.init?.redirect).toBe("manual");
+  });
   it("never fetches a certificate from a host that is not PayPal's", async () => {
     const req = await sign({ cert: "https://evil.example/cert.pem" });
     expect(await run("paypal", ["WH-1AB23456CD789012E"], req)).toMatchObject({ ok: false, reason: "signature_invalid" });
@@ -188,6 +196,7 @@ describe("plaid", () => {
     expect(await run("plaid", ["client-1:sandbox-secret"], await sign(), cfg)).toEqual({ ok: true, secretIndex: 0 });
     expect(fetches[0]!.url).toBe(keyUrl);
     expect(JSON.parse(String(fetches[0]!.init!.body))).toEqual({ client_id: "client-1", secret: "sandbox-secret", key_id: "kid-1" });
+    expect(fetches[0]!.init!.redirect).toBe("manual"); // the client secret is never re-posted to a redirect target
   });
   it("rejects a one-byte body change (request_body_sha256)", async () => {
     const req = await sign();
