@@ -1,12 +1,14 @@
 /**
  * Benchmark worker (bench/verify.mjs bundles it into Miniflare): verifies one pre-signed request per
- * primitive `n` times through the real preset verifier and answers when done. Timing is taken by the
- * Node caller (workerd does not advance clocks during pure computation).
+ * primitive `n` times through the real preset verifier and answers when done; `/cost` does the same
+ * with forged requests (bench/verify-cost.ts). Timing is taken by the Node caller (workerd does not
+ * advance clocks during pure computation).
  */
 import { sourceSchema } from "../src/config/schema";
 import { PRESETS } from "../src/providers";
 import type { InboundRequest, VerifyOptions } from "../src/verify";
 import { publicKeyFor, signRequest } from "../test/support/signer";
+import { costCase } from "./verify-cost";
 
 const ED_SEED = "d217b5a5a3c87aa3ce2daebf669351fa65941748a0e67f0514e85ec50ae47e51";
 const P256 =
@@ -62,6 +64,7 @@ async function prepare(primitive: string, size: number) {
 export default {
   async fetch(req: Request): Promise<Response> {
     const url = new URL(req.url);
+    if (url.pathname === "/cost") return costCase(url.searchParams);
     const primitive = url.searchParams.get("primitive") ?? "hmac-sha256";
     const size = Number(url.searchParams.get("size") ?? 1024);
     const n = Number(url.searchParams.get("n") ?? 0);
