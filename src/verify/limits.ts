@@ -11,8 +11,11 @@ export const VERIFY_LIMITS = {
   headerChars: 4096,
   /** MAC candidates (Stripe `v1=`, Standard Webhooks `v1,`, Paddle `h1=`, PagerDuty `v1=`, …) per request. */
   macCandidates: 8,
-  /** Ed25519 / ECDSA candidates (Standard Webhooks `v1a,`, …) per request. */
-  asymmetricCandidates: 4,
+  /**
+   * Ed25519 / ECDSA candidates (Standard Webhooks `v1a,`, …) per request. Each is a full check over the
+   * body per key, so 2 (old and new key while rotating) keeps a forged request within 2× an ordinary one.
+   */
+  asymmetricCandidates: 2,
   /** Asymmetric checks per request: candidates × configured keys (each check hashes the whole body). */
   asymmetricChecks: 10,
 } as const;

@@ -124,7 +124,8 @@ describe("matchAny over an injected primitive", () => {
     const options = (keys: number) => ({ secrets: Array.from({ length: keys }, (_, i) => `k${i}`), toleranceSeconds: 300, now: NOW });
 
     expectReason(await verifySigned(scheme(VERIFY_LIMITS.asymmetricCandidates + 1), request, options(1)), "signature_header_too_large");
-    expectReason(await verifySigned(scheme(3), request, options(4)), "signature_header_too_large");
+    // 2 candidates × 6 keys = 12 checks > 10 (config allows 5 secrets; the primitive's cap holds regardless).
+    expectReason(await verifySigned(scheme(2), request, options(6)), "signature_header_too_large");
     expect(verifies).toBe(0);
     expectReason(await verifySigned(scheme(2), request, options(5)), "signature_invalid");
     expect(verifies).toBe(10);
@@ -216,21 +217,20 @@ describe("Standard Webhooks (v1 MACs and v1a Ed25519 signatures)", () => {
     expect(calls.sign + calls.verify).toBeLessThanOrEqual(secrets.length);
   });
 
-  it("bounds v1a checks: candidates over the cap, or candidates × keys over the check cap, do no verify", async () => {
-    const keys = [whsk(), whsk(), whsk(), whsk()];
+  it("bounds v1a checks: candidates over the cap do no verify; at the cap with 5 keys, at most 10 checks", async () => {
+    const keys = [whsk(), whsk(), whsk(), whsk(), whsk()];
     const verify = await verifier(c, keys);
-    const real = await build(c, { secret: keys[3]! });
-    const over = await counted(() => verify(withHeader(real, "webhook-signature", forgedV1a(VERIFY_LIMITS.asymmetricCandidates + 1).join(" "))));
+    const real = await build(c, { secret: keys[4]! });
+    const over = await counted(() => verify(withHeader(real, "webhook-signature", [...forgedV1a(VERIFY_LIMITS.asymmetricCandidates), real.headers["webhook-signature"]!].join(" "))));
     expectReason(over.result, "signature_header_too_large");
     expect(over.calls.verify).toBe(0);
-    // 3 candidates × 4 keys = 12 checks > 10.
-    const checks = await counted(() => verify(withHeader(real, "webhook-signature", [...forgedV1a(2), real.headers["webhook-signature"]!].join(" "))));
-    expectReason(checks.result, "signature_header_too_large");
-    expect(checks.calls.verify).toBe(0);
-    // 2 candidates × 4 keys = 8: checked, and the valid one (signed by the last key) is found.
-    const within = await counted(() => verify(withHeader(real, "webhook-signature", [...forgedV1a(1), real.headers["webhook-signature"]!].join(" "))));
-    expect(within.result).toEqual({ ok: true, secretIndex: 3 });
+    // 2 candidates × 5 keys = 10: checked, and the valid one (signed by the last key) is found.
+    const within = await counted(() => verify(withHeader(real, "webhook-signature", [...forgedV1a(VERIFY_LIMITS.asymmetricCandidates - 1), real.headers["webhook-signature"]!].join(" "))));
+    expect(within.result).toEqual({ ok: true, secretIndex: 4 });
     expect(within.calls.verify).toBeLessThanOrEqual(VERIFY_LIMITS.asymmetricChecks);
+    const forged = await counted(() => verify(withHeader(real, "webhook-signature", forgedV1a(VERIFY_LIMITS.asymmetricCandidates).join(" "))));
+    expectReason(forged.result, "signature_invalid");
+    expect(forged.calls.verify).toBeLessThanOrEqual(VERIFY_LIMITS.asymmetricChecks);
   });
 
   it("checks the timestamp before any MAC or verify", async () => {
