@@ -113,6 +113,8 @@ export interface Spec {
   escaping: Escaping;
   /** Before the JSON: nothing, a BOM (TextDecoder drops it, the exact reader must too) or whitespace. */
   lead: string;
+  /** Junk entries put before a valid Standard Webhooks signature. */
+  junk: string[];
   /** For header-borne ids: send the id header at all (twilio's idempotency token is optional). */
   withHeaderId: boolean;
 }
@@ -121,6 +123,9 @@ export interface Spec {
 const longText = fc
   .tuple(fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 240, max: 272 }) }, { weight: 1, arbitrary: fc.integer({ min: 5_000, max: 20_000 }) }), fc.constantFrom(...ATOMS))
   .map(([n, atom]) => (atom + "t").repeat(Math.ceil(n / (atom.length + 1))).slice(0, n));
+
+/** Signature-list entries that verify nothing. */
+const JUNK_SIGNATURES = ["v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "v1,@@@", "v1,", "v9,whatever", "v1a,Zm9v", "v1a,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==", ",", "v2,%00"] as const;
 
 /** The generated event. */
 export const specArb: fc.Arbitrary<Spec> = fc.record({
@@ -134,6 +139,7 @@ export const specArb: fc.Arbitrary<Spec> = fc.record({
   escaping: fc.constantFrom<Escaping>("raw", "ascii"),
   lead: fc.oneof({ weight: 6, arbitrary: fc.constant("") }, { weight: 1, arbitrary: fc.constantFrom("\ufeff", " \n\t\r ", "\ufeff\n") }),
   withHeaderId: fc.boolean(),
+  junk: fc.array(fc.constantFrom(...JUNK_SIGNATURES), { maxLength: 3 }),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -318,6 +324,7 @@ export const FAMILIES: Family[] = [
       const id = headerValue(idText(spec.id));
       const body = padded((pad) => jsonText(obj(["type", spec.type], ["data", obj(["key", spec.key], ["text", spec.text])], ["deep", deep(spec.depth)], ["pad", pad]), spec.escaping), spec);
       const signed = await signRequest({ preset: "standard-webhooks", secret: TEST_SECRETS.SW_SECRET, body, id, now });
+      signed.headers["webhook-signature"] = withJunk(signed.headers["webhook-signature"]!, spec.junk, 7);
       return finish(signed, body, { id: id === "" ? null : id, type: spec.type === "" ? "unknown" : spec.type, key: null });
     },
   },
@@ -350,6 +357,7 @@ export const FAMILIES: Family[] = [
       const id = headerValue(idText(spec.id));
       const body = padded((pad) => jsonText(obj(["type", spec.type], ["data", obj(["key", spec.key], ["text", spec.text])], ["deep", deep(spec.depth)], ["pad", pad]), spec.escaping), spec);
       const signed = await signRequest({ preset: "standard-webhooks", secret: PRESET_SIGNING["standard-webhooks"]!, body, id, now });
+      signed.headers["webhook-signature"] = withJunk(signed.headers["webhook-signature"]!, spec.junk, 1);
       return finish(signed, body, { id: id === "" ? null : id, type: spec.type === "" ? "unknown" : spec.type, key: null });
     },
   },
@@ -417,6 +425,18 @@ export const FAMILIES: Family[] = [
     },
   },
 ];
+
+/**
+ * A Standard Webhooks signature list with junk entries before the valid one: wrong MACs, unknown
+ * versions, empty and malformed entries. At most `sameVersion` junk entries of the list's own version
+ * (v1 or v1a), so the request stays within the documented candidate caps (8 MACs, 2 Ed25519).
+ */
+function withJunk(list: string, junk: readonly string[], sameVersion: number): string {
+  const version = list.slice(0, list.indexOf(","));
+  let mine = 0;
+  const kept = junk.filter((entry) => entry.slice(0, entry.indexOf(",")) !== version || ++mine <= sameVersion);
+  return [...kept, list].join(" ");
+}
 
 /** application/x-www-form-urlencoded, byte by byte (lone surrogates become U+FFFD, as a browser's form would send). */
 function formEncode(s: string): string {
