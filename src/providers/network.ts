@@ -7,7 +7,7 @@
 import type { SourceConfig } from "../config";
 import { sha256Hex, utf8 } from "../shared/bytes";
 import { getString } from "../shared/json";
-import { checkTimestamp, crc32, decodeJwt, decodeSignature, fail, pemToDer, spkiFromCertificate, tokensEqual, verifyJwtSignature, type Verifier } from "../verify";
+import { checkTimestamp, headerTooLarge, crc32, decodeJwt, decodeSignature, fail, pemToDer, spkiFromCertificate, tokensEqual, verifyJwtSignature, type Verifier } from "../verify";
 import { body, first, identity } from "./define";
 import { cachedKey } from "./key-cache";
 import type { Preset } from "./types";
@@ -58,6 +58,8 @@ const paypalVerifier = (source: SourceConfig): Verifier => async (request, optio
   const h = (name: string) => request.headers.get(`paypal-${name}`);
   const [id, time, sig, certUrl, algo] = [h("transmission-id"), h("transmission-time"), h("transmission-sig"), h("cert-url"), h("auth-algo")];
   if (!id || !time || !sig || !certUrl) return fail("signature_missing", "a PAYPAL-TRANSMISSION-* or PAYPAL-CERT-URL header is missing");
+  const over = headerTooLarge(Math.max(sig.length, certUrl.length));
+  if (over) return over;
   if (algo !== "SHA256withRSA") return fail("signature_invalid", "PAYPAL-AUTH-ALGO is not SHA256withRSA");
   const url = paypalCertUrl(certUrl, source);
   if (!url) return fail("signature_invalid", "PAYPAL-CERT-URL is not on a PayPal API host (or under the configured keyUrl)");
@@ -103,6 +105,8 @@ async function plaidKey(url: string, clientId: string, secret: string, kid: stri
 const plaidVerifier = (source: SourceConfig): Verifier => async (request, options) => {
   const token = request.headers.get("plaid-verification");
   if (token === null) return fail("signature_missing", "the Plaid-Verification header is missing");
+  const tooLong = headerTooLarge(token.length);
+  if (tooLong) return tooLong;
   const jwt = decodeJwt(token);
   if (!jwt) return fail("signature_invalid", "Plaid-Verification is not a compact JWS");
   const kid = typeof jwt.header.kid === "string" ? jwt.header.kid : null;

@@ -70,6 +70,14 @@ describe("paypal", () => {
     expect(await run("paypal", ["WH-1AB23456CD789012E"], req)).toMatchObject({ ok: false, reason: "signature_invalid" });
     expect(await run("paypal", ["WH-1AB23456CD789012E", "WH-OTHER"], req)).toEqual({ ok: true, secretIndex: 1 });
   });
+  it("refuses an oversized PAYPAL-TRANSMISSION-SIG or PAYPAL-CERT-URL before decoding or fetching anything", async () => {
+    const req = await sign();
+    for (const [name, value] of [["paypal-transmission-sig", "A".repeat(8192)], ["paypal-cert-url", `${certUrl}/${"x".repeat(8192)}`]] as const) {
+      const result = await run("paypal", ["WH-1AB23456CD789012E"], { ...req, headers: { ...req.headers, [name]: value } });
+      expect(result).toMatchObject({ ok: false, reason: "signature_header_too_large" });
+    }
+    expect(fetches).toEqual([]);
+  });
   it("never follows a redirect from the pinned certificate URL", async () => {
     const redirecting = `${certUrl}-redirect`; // not cached by an earlier test
     respond = (url) => (url === redirecting ? new Response(null, { status: 302, headers: { location: "https://evil.test/cert.pem" } }) : new Response(PAYPAL_CERT));
@@ -197,6 +205,12 @@ describe("plaid", () => {
     expect(fetches[0]!.url).toBe(keyUrl);
     expect(JSON.parse(String(fetches[0]!.init!.body))).toEqual({ client_id: "client-1", secret: "sandbox-secret", key_id: "kid-1" });
     expect(fetches[0]!.init!.redirect).toBe("manual"); // the client secret is never re-posted to a redirect target
+  });
+  it("refuses an oversized Plaid-Verification before decoding it or asking the key endpoint", async () => {
+    const req = await sign();
+    const token = `${req.headers["plaid-verification"]}${"A".repeat(8192)}`;
+    expect(await run("plaid", ["client-1:sandbox-secret"], { ...req, headers: { ...req.headers, "plaid-verification": token } }, cfg)).toMatchObject({ ok: false, reason: "signature_header_too_large" });
+    expect(fetches).toEqual([]);
   });
   it("rejects a one-byte body change (request_body_sha256)", async () => {
     const req = await sign();
