@@ -12,12 +12,12 @@
  * EDGEHOOK var, the secrets and (optionally) the consumer batch settings are overridden.
  * Prints `ready <url>` once listening; SIGTERM closes it, SIGKILL is a crash.
  */
-import { build } from "esbuild";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { bundle } from "./lib/bundle.mjs";
 import { BENCH_SECRETS } from "./lib/secrets.mjs";
 
 const args = process.argv.slice(2);
@@ -52,23 +52,6 @@ async function applyMigrations() {
       }
     }
   }
-}
-
-async function bundle(entry) {
-  const out = await build({
-    entryPoints: [entry],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    target: "es2024",
-    conditions: ["workerd", "worker", "browser"],
-    mainFields: ["module", "main"],
-    external: ["cloudflare:*", "node:*"],
-    nodePaths: [join(process.cwd(), "node_modules")],
-    write: false,
-    minify: false,
-  });
-  return out.outputFiles[0].text;
 }
 
 /** The default Edgehook config for benchmarks: one Stripe source to one destination. */

@@ -11,8 +11,7 @@
 import { execFileSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import { spawn } from "node:child_process";
-import { join } from "node:path";
-import { build } from "esbuild";
+import { bundle } from "./lib/bundle.mjs";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { unstable_startWorker } from "wrangler";
 
@@ -67,19 +66,8 @@ const COST_SCHEMES = ["stripe", "sw-v1", "sw-v1a"];
  * a child process, so the measured requests do not share an event loop with it.
  */
 async function startDirect() {
-  const out = await build({
-    entryPoints: ["bench/verify-worker.ts"],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    target: "es2024",
-    conditions: ["workerd", "worker", "browser"],
-    mainFields: ["module", "main"],
-    external: ["cloudflare:*", "node:*"],
-    nodePaths: [join(process.cwd(), "node_modules")],
-    write: false,
-  });
-  const worker = { name: "verify-bench", compatibilityDate: "2026-10-01", modules: [{ type: "ESModule", path: "index.mjs", contents: out.outputFiles[0].text }] };
+  const contents = await bundle("bench/verify-worker.ts");
+  const worker = { name: "verify-bench", compatibilityDate: "2026-10-01", modules: [{ type: "ESModule", path: "index.mjs", contents }] };
   const mf = new Miniflare(convertV4MiniflareOptions({ host: "127.0.0.1", port: 0, workers: [worker] }));
   return { mf, url: String(await mf.ready).replace(/\/$/, "") };
 }
