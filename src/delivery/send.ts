@@ -1,7 +1,7 @@
 /** One outbound HTTP attempt: the original body, Standard Webhooks headers, no redirects, bounded reads. */
 import type { RuntimeDestination } from "../config";
 import type { Delivery } from "../ledger";
-import { headerSafe } from "../shared/header";
+import { forwardedValue, headerSafe } from "../shared/header";
 import type { AttemptResult } from "./classify";
 import { signStandardWebhook } from "./sign";
 
@@ -31,7 +31,8 @@ export async function signHeaders(headers: Headers, destination: RuntimeDestinat
  * character: their headers carry them percent-encoded (headerSafe, docs/delivery.md).
  */
 export async function outboundHeaders(destination: RuntimeDestination, delivery: Delivery, attempt: number, now: number): Promise<Headers> {
-  const headers = new Headers(delivery.headers);
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(delivery.headers)) headers.set(name, forwardedValue(value));
   if (!headers.has("content-type")) headers.set("content-type", "application/json");
   headers.set("edgehook-source", headerSafe(delivery.source));
   headers.set("edgehook-event-type", headerSafe(delivery.eventType));

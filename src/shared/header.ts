@@ -22,3 +22,15 @@ export function headerSafe(value: string): string {
   }
   return out;
 }
+
+/** Control characters a header value cannot carry over HTTP (RFC 9110 field-value: HTAB is allowed). */
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
+
+/**
+ * A forwarded provider header as sent on: unchanged, unless it holds a control character a
+ * destination's HTTP parser would refuse (the attempt would fail forever), then {@link headerSafe}.
+ * @example forwardedValue("issues") // "issues"; forwardedValue("a\u0001b") // "a%01b"
+ */
+export function forwardedValue(value: string): string {
+  return CONTROL.test(value) ? headerSafe(value) : value;
+}

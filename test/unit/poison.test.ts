@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { classifyResponse, isTransient, poisonVerdict, POISON_AFTER_ATTEMPTS } from "../../src/delivery";
 import { identityProblem, MAX_EVENT_TYPE_LENGTH, MAX_ORDERING_KEY_LENGTH } from "../../src/ingest/wellformed";
-import { headerSafe } from "../../src/shared/header";
+import { forwardedValue, headerSafe } from "../../src/shared/header";
 
 const policy = { maxAttempts: 15, baseSeconds: 60, capSeconds: 86_400 };
 
@@ -30,6 +30,15 @@ describe("headerSafe", () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe("forwardedValue", () => {
+  it("passes ordinary header values (HTAB and non-ASCII included) unchanged and percent-encodes one holding a control character", () => {
+    for (const plain of ["issues", "a\tb", "100%", " x ", "caf\u00e9"]) expect(forwardedValue(plain)).toBe(plain);
+    expect(forwardedValue("issues\u0001x")).toBe("issues%01x");
+    expect(forwardedValue("a\r\nx-injected: 1")).toBe("a%0D%0Ax-injected: 1");
+    expect(forwardedValue("\u007f")).toBe("%7F");
   });
 });
 

@@ -164,6 +164,18 @@ describe("a validly signed event with hostile characters in its identity", () =>
     expect(got!.verified).toBe(true);
   });
 
+  it("a forwarded provider header holding a control character reaches the destination percent-encoded, not refused", async () => {
+    const id = `evt_${unique()}`;
+    const signed = await signedBody({ id, type: "t" });
+    const contentType = "application/json\u0001; x=\u001b";
+    const res = await post("hostile", signed, { headers: { ...(signed.headers as Record<string, string>), "content-type": contentType } });
+    expect(res.status).toBe(202);
+    expect((await settled("hostile", id)).tasks[0]).toMatchObject({ status: "delivered" });
+    const [got] = await received("/hostile", id);
+    expect(got!.headers["content-type"]).toBe("application/json%01; x=%1B");
+    expect(got!.verified).toBe(true);
+  });
+
   it("two ids that differ only in a lone surrogate are both refused (as UTF-8 they would be one id)", async () => {
     const base = `evt_${unique()}`;
     const first = await post("hostile", await signedBody({ id: `${base}\ud800`, type: "t" }));
@@ -193,8 +205,9 @@ async function storedByHand(id: string, headers: Record<string, string>, lostChu
 describe("a message that can never be delivered", () => {
   it("a request that cannot be built ends dead at its first attempt with a reason, indexed, and replays once fixed", async () => {
     const id = `evt_${unique()}`;
-    // A stored header value no request can carry: every attempt would throw while building the request.
-    const message = await storedByHand(id, { "x-bad": "a\nb" });
+    // A stored header name no request can carry (values with controls are encoded; names are not):
+    // every attempt would throw while building the request.
+    const message = await storedByHand(id, { "x bad": "a" });
     const result = await runBatch("edgehook-delivery", [message]);
     expect(result.retryMessages).toEqual([]);
     expect(result.explicitAcks).toEqual(["m0"]);
@@ -204,7 +217,7 @@ describe("a message that can never be delivered", () => {
     expect(await indexRow("hostile", id)).toMatchObject({ status: "dead", last_error: "undeliverable" });
     expect(await received("/hostile", id)).toEqual([]);
 
-    await editLedger("hostile", id, (event) => (event.headers = { "x-bad": "a b" }));
+    await editLedger("hostile", id, (event) => (event.headers = { "x-bad": "a" }));
     const replayed = await apiJson<{ replayed: string[] }>(`/v1/events/hostile/${id}/replay`, 200, { body: {} });
     expect(replayed.replayed).toEqual(["hostile"]);
     expect((await settled("hostile", id)).tasks[0]).toMatchObject({ status: "delivered", attempts: 1 });
