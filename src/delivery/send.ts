@@ -41,6 +41,9 @@ export async function outboundHeaders(destination: RuntimeDestination, delivery:
   return signHeaders(headers, destination, delivery.webhookId, delivery.payload, now);
 }
 
+/** What a snippet read gets when its wait ends: a symbol, so no body text (not even "timeout") is taken for it. */
+const TIMED_OUT = Symbol("snippet wait ended");
+
 /** Resolves with `fallback` after `ms` (the timer is cleared by `done`). */
 function after<T>(ms: number, fallback: T): { promise: Promise<T>; done: () => void } {
   let timer: ReturnType<typeof setTimeout> | null = null;
@@ -54,7 +57,7 @@ function after<T>(ms: number, fallback: T): { promise: Promise<T>; done: () => v
  */
 async function readSnippet(response: Response, limit: number, waitMs: number): Promise<string> {
   if (!response.body) return "";
-  const deadline = after(waitMs, "timeout" as const);
+  const deadline = after(waitMs, TIMED_OUT);
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
@@ -64,7 +67,7 @@ async function readSnippet(response: Response, limit: number, waitMs: number): P
     if (length !== null && /^\d{1,6}$/.test(length) && Number(length) <= limit && !response.headers.has("content-encoding")) {
       const text = response.text();
       const first = await Promise.race([text, deadline.promise]);
-      if (first !== "timeout") return first;
+      if (first !== TIMED_OUT) return first;
       text.catch(() => {}); // abandoned: the attempt's signal ends it
       return "";
     }
@@ -72,7 +75,7 @@ async function readSnippet(response: Response, limit: number, waitMs: number): P
     try {
       while (size < limit) {
         const next = await Promise.race([reader.read(), deadline.promise]);
-        if (next === "timeout" || next.done) break;
+        if (next === TIMED_OUT || next.done) break;
         chunks.push(next.value);
         size += next.value.byteLength;
       }
