@@ -3,9 +3,8 @@
  * config. Fails closed: any problem makes the whole config invalid, with the path of each problem.
  */
 import { credentialHeaders, PRESETS, replayWarning, type Preset } from "../providers";
-import type { Verifier } from "../verify";
+import { decodeKey, type Verifier } from "../verify";
 import { configSchema, type DestinationConfig, type EdgehookConfig, type SourceConfig } from "./schema";
-import { fromBase64 } from "../shared/bytes";
 import { duplicateKeys, protoKeys } from "./json-keys";
 import { isPrivateHost } from "./network";
 import { redactSecretValues } from "./secret-values";
@@ -109,9 +108,9 @@ export function parseConfig(raw: unknown, bindings: Record<string, unknown>): Co
 /** Standard Webhooks keys are 24–64 random bytes (standardwebhooks.com spec, "Signature scheme"). */
 const MIN_SIGNING_KEY_BYTES = 24;
 
-/** Whether a destination secret decodes as the delivery signer decodes it (src/delivery/sign.ts), to enough bytes. */
+/** Whether a destination secret decodes, by the delivery signer's own decoding (`whsec-base64`), to enough bytes. */
 function isSigningKey(value: string): boolean {
-  const bytes = fromBase64(value.startsWith("whsec_") ? value.slice("whsec_".length) : value);
+  const bytes = decodeKey(value, "whsec-base64");
   return bytes !== null && bytes.byteLength >= MIN_SIGNING_KEY_BYTES;
 }
 
