@@ -9,7 +9,7 @@ import { isSecure, requireSession, sameOrigin, SECURITY_HEADERS, type DashboardB
 import { fillBuckets } from "./charts";
 import { eventRoutes } from "./event-routes";
 import { DeadLettersPage, DestinationsPage, EventsPage, LoginPage, OverviewPage, WITHIN, type EventFilterForm } from "./pages";
-import { cookieName, createSession, readSession, SESSION_SECONDS } from "./session";
+import { cookieName, newSession, SESSION_SECONDS } from "./session";
 import { sessionStore } from "./sessions";
 
 export { createSession, verifySession, csrfFor } from "./session";
@@ -36,9 +36,9 @@ function loginRoutes(dash: Hono<DashboardBindings>): void {
     if (!store) return c.html(<LoginPage error="Sessions cannot be recorded: the DASHBOARD_SESSIONS Durable Object binding is missing (see wrangler.toml)." disabled />, 503);
     const secure = isSecure(c);
     const now = Date.now();
-    const session = await createSession(token, now);
-    await store.open((await readSession(session, token, now))!.id, now + SESSION_SECONDS * 1000, now);
-    setCookie(c, cookieName(secure), session, { httpOnly: true, sameSite: "Strict", secure, path: "/", maxAge: SESSION_SECONDS });
+    const { cookie, ref } = await newSession(token, now);
+    await store.open(ref.id, ref.expiresAt, now);
+    setCookie(c, cookieName(secure), cookie, { httpOnly: true, sameSite: "Strict", secure, path: "/", maxAge: SESSION_SECONDS });
     audit(c, "login", {});
     return c.redirect("/dashboard", 303);
   });

@@ -41,11 +41,16 @@ export interface SessionRef {
   expiresAt: number;
 }
 
-/** A new session cookie value for `token`, valid until `now + SESSION_SECONDS` (open it in the store to honour it). */
-export async function createSession(token: string, now: number): Promise<string> {
+/** A new session for `token`, valid until `now + SESSION_SECONDS`: its cookie value and what to open in the store. */
+export async function newSession(token: string, now: number): Promise<{ cookie: string; ref: SessionRef }> {
   const expires = Math.floor(now / 1000) + SESSION_SECONDS;
   const id = b64url(crypto.getRandomValues(new Uint8Array(16)).buffer);
-  return `${expires}.${id}.${await mac(token, `session:${expires}.${id}`)}`;
+  return { cookie: `${expires}.${id}.${await mac(token, `session:${expires}.${id}`)}`, ref: { id, expiresAt: expires * 1000 } };
+}
+
+/** A new session cookie value for `token` (open its id in the store to honour it). */
+export async function createSession(token: string, now: number): Promise<string> {
+  return (await newSession(token, now)).cookie;
 }
 
 /** The session a cookie names, when it was made with `token` and has not expired at `now`; else null. */
