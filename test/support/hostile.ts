@@ -196,6 +196,8 @@ const idNode = (id: IdSpec): JsonNode => ("s" in id ? id.s : { num: id.n });
  * exact text, an empty string as absent (then the preset's fallback, the body hash).
  */
 const presetId = (id: IdSpec): string | null => (idText(id) === "" ? null : idText(id));
+/** What a preset should make of a body-borne identity: empty values fall back (id to the body hash, type to `emptyType`, key to none). */
+const presetExpected = (spec: Pick<Spec, "id" | "type" | "key">, emptyType: string) => ({ id: presetId(spec.id), type: spec.type === "" ? emptyType : spec.type, key: spec.key === "" ? null : spec.key });
 
 /**
  * The body: what precedes the JSON (BOM, whitespace), then the JSON, padded to `size` bytes with an
@@ -208,6 +210,11 @@ function padded(build: (pad: string | undefined) => string, { size, lead }: Pick
 }
 
 const deep = (depth: number): JsonNode | undefined => (depth === 0 ? undefined : { raw: "[".repeat(depth) + "]".repeat(depth) });
+/** The optional last members of a body: the deep nesting and the padding, each only when present. */
+const tailEntries = (depth: number, pad: JsonNode | undefined): [string, JsonNode][] => [
+  ...(depth ? [["deep", deep(depth)!] as [string, JsonNode]] : []),
+  ...(pad === undefined ? [] : [["pad", pad] as [string, JsonNode]]),
+];
 
 /** Fill in the refusals every family shares. */
 function finish(signed: SignedRequest, body: string, e: Omit<Expectation, "mayRefuse">, extraMay = false): Built {
@@ -292,11 +299,11 @@ export const FAMILIES: Family[] = [
     jsonBody: true,
     build: async (spec, now) => {
       const body = padded(
-        (pad) => jsonText({ entries: [...idEntries("id", spec), ["object", "event"], ["type", spec.type], ["created", { num: String(NOW_S(now)) }], ["data", obj(["object", obj(["id", spec.key], ["note", spec.text])])], ...(spec.depth ? [["deep", deep(spec.depth)!] as [string, JsonNode]] : []), ...(pad === undefined ? [] : [["pad", pad] as [string, JsonNode]])] }, spec.escaping),
+        (pad) => jsonText({ entries: [...idEntries("id", spec), ["object", "event"], ["type", spec.type], ["created", { num: String(NOW_S(now)) }], ["data", obj(["object", obj(["id", spec.key], ["note", spec.text])])], ...tailEntries(spec.depth, pad)] }, spec.escaping),
         spec,
       );
       const signed = await signRequest({ preset: "stripe", secret: TEST_SECRETS.STRIPE_SECRET, body, now });
-      return finish(signed, body, { id: presetId(spec.id), type: spec.type === "" ? "unknown" : spec.type, key: spec.key === "" ? null : spec.key });
+      return finish(signed, body, presetExpected(spec, "unknown"));
     },
   },
   {
@@ -307,11 +314,11 @@ export const FAMILIES: Family[] = [
     jsonBody: true,
     build: async (spec, now) => {
       const body = padded(
-        (pad) => jsonText({ entries: [["token", "t"], ["type", "event_callback"], ...idEntries("event_id", spec), ["event_time", { num: String(NOW_S(now)) }], ["event", obj(["type", spec.type], ["channel", spec.key], ["text", spec.text])], ...(spec.depth ? [["deep", deep(spec.depth)!] as [string, JsonNode]] : []), ...(pad === undefined ? [] : [["pad", pad] as [string, JsonNode]])] }, spec.escaping),
+        (pad) => jsonText({ entries: [["token", "t"], ["type", "event_callback"], ...idEntries("event_id", spec), ["event_time", { num: String(NOW_S(now)) }], ["event", obj(["type", spec.type], ["channel", spec.key], ["text", spec.text])], ...tailEntries(spec.depth, pad)] }, spec.escaping),
         spec,
       );
       const signed = await signRequest({ preset: "slack", secret: PRESET_SIGNING.slack!, body, now });
-      return finish(signed, body, { id: presetId(spec.id), type: spec.type === "" ? "event_callback" : spec.type, key: spec.key === "" ? null : spec.key });
+      return finish(signed, body, presetExpected(spec, "event_callback"));
     },
   },
   {
@@ -338,7 +345,7 @@ export const FAMILIES: Family[] = [
       const data = (id: IdSpec) => obj(["id", idNode(id)], ["key", spec.key], ["text", spec.text]);
       // A duplicate `data` object: the last one is the event's.
       const body = padded(
-        (pad) => jsonText({ entries: [["type", spec.type], ...(spec.decoy ? [["data", data(spec.decoy)] as [string, JsonNode]] : []), ["data", data(spec.id)], ...(spec.depth ? [["deep", deep(spec.depth)!] as [string, JsonNode]] : []), ...(pad === undefined ? [] : [["pad", pad] as [string, JsonNode]])] }, spec.escaping),
+        (pad) => jsonText({ entries: [["type", spec.type], ...(spec.decoy ? [["data", data(spec.decoy)] as [string, JsonNode]] : []), ["data", data(spec.id)], ...tailEntries(spec.depth, pad)] }, spec.escaping),
         spec,
       );
       const signed = await signRequest({ preset: "standard-webhooks", secret: TEST_SECRETS.SW_SECRET, body, now });
@@ -369,7 +376,7 @@ export const FAMILIES: Family[] = [
     jsonBody: true,
     build: async (spec, now) => {
       const body = padded(
-        (pad) => jsonText({ entries: [...idEntries("id", spec), ["type", spec.type], ["key", spec.key], ["at", { num: String(now) }], ["text", spec.text], ...(spec.depth ? [["deep", deep(spec.depth)!] as [string, JsonNode]] : []), ...(pad === undefined ? [] : [["pad", pad] as [string, JsonNode]])] }, spec.escaping),
+        (pad) => jsonText({ entries: [...idEntries("id", spec), ["type", spec.type], ["key", spec.key], ["at", { num: String(now) }], ["text", spec.text], ...tailEntries(spec.depth, pad)] }, spec.escaping),
         spec,
       );
       const signed = await signRequest({ preset: "generic-token", secret: PRESET_SIGNING["generic-token"]!, tokenHeader: "x-hostile-token", body, now });
@@ -399,11 +406,11 @@ export const FAMILIES: Family[] = [
     build: async (spec, now) => {
       // Interaction type 2 (never a PING); event.type names the type when present.
       const body = padded(
-        (pad) => jsonText({ entries: [...idEntries("id", spec), ["type", { num: "2" }], ["application_id", "1"], ["guild_id", spec.key], ["event", obj(["type", spec.type])], ["data", obj(["text", spec.text])], ...(spec.depth ? [["deep", deep(spec.depth)!] as [string, JsonNode]] : []), ...(pad === undefined ? [] : [["pad", pad] as [string, JsonNode]])] }, spec.escaping),
+        (pad) => jsonText({ entries: [...idEntries("id", spec), ["type", { num: "2" }], ["application_id", "1"], ["guild_id", spec.key], ["event", obj(["type", spec.type])], ["data", obj(["text", spec.text])], ...tailEntries(spec.depth, pad)] }, spec.escaping),
         spec,
       );
       const signed = await signRequest({ preset: "discord", secret: PRESET_SIGNING.discord!, body, now });
-      return finish(signed, body, { id: presetId(spec.id), type: spec.type === "" ? "interaction.2" : spec.type, key: spec.key === "" ? null : spec.key });
+      return finish(signed, body, presetExpected(spec, "interaction.2"));
     },
   },
   {
