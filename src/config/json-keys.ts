@@ -2,6 +2,7 @@
  * Key checks JSON.parse and zod cannot make: a key written twice in the `EDGEHOOK` JSON string (JSON.parse
  * keeps the last one silently) and `__proto__` keys (zod records drop them silently).
  */
+import { stringEnd } from "../shared/exact-json";
 
 type Frame = { kind: "object"; path: string; keys: Set<string>; key: string | null } | { kind: "array"; path: string; index: number };
 
@@ -29,8 +30,7 @@ export function duplicateKeys(text: string): string[] {
       if (top?.kind === "array") top.index++;
       else if (top) top.key = null;
     } else if (c === '"') {
-      let end = i + 1;
-      while (text[end] !== '"') end += text[end] === "\\" ? 2 : 1;
+      const end = stringEnd(text, i) - 1; // the closing quote (the text is valid JSON)
       const top = stack.at(-1);
       if (top?.kind === "object" && top.key === null) {
         const key = JSON.parse(text.slice(i, end + 1)) as string;

@@ -30,8 +30,8 @@ function skipSpace(text: string, at: number): number {
   return at;
 }
 
-/** Index just after the string that starts at `at` (a `"`). */
-function stringEnd(text: string, at: number): number {
+/** Index just after the JSON string that starts at `at` (a `"`), or -1 when it is not closed. */
+export function stringEnd(text: string, at: number): number {
   for (let i = at + 1; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x5c) i++; // backslash: skip the escaped character
