@@ -2,6 +2,7 @@
  * Turn the raw `EDGEHOOK` var (object or JSON string) plus Worker secrets into a checked runtime
  * config. Fails closed: any problem makes the whole config invalid, with the path of each problem.
  */
+import { compileAllowList, type AllowList } from "../ingress";
 import { credentialHeaders, PRESETS, replayWarning, type Preset } from "../providers";
 import { decodeKey, type Verifier } from "../verify";
 import { configSchema, type DestinationConfig, type EdgehookConfig, type SourceConfig } from "./schema";
@@ -16,6 +17,8 @@ export interface RuntimeSource {
   preset: Preset;
   verifier: Verifier;
   secretValues: string[];
+  /** The compiled `allowIps`, or null: every address may call. */
+  allowList: AllowList | null;
 }
 
 /** A destination ready to deliver to, with its signing secret's value. */
@@ -98,7 +101,13 @@ export function parseConfig(raw: unknown, bindings: Record<string, unknown>): Co
       }
     });
     const secretValues = config.secrets.map((s, i) => secret(s, `EDGEHOOK.sources.${name}.secrets.${i}`));
-    sources.set(name, { name, config, preset, verifier: preset.verifier(config), secretValues });
+    let allowList: AllowList | null = null;
+    if (config.allowIps) {
+      const compiled = compileAllowList(config.allowIps);
+      if (compiled.ok) allowList = compiled.list;
+      else for (const p of compiled.problems) problems.push(`EDGEHOOK.sources.${name}.allowIps.${p.index}: ${p.message}`);
+    }
+    sources.set(name, { name, config, preset, verifier: preset.verifier(config), secretValues, allowList });
   }
 
   if (problems.length > 0) return { ok: false, problems: problems.map(redactSecretValues) };

@@ -82,6 +82,8 @@ export const sourceSchema = z
     keyUrl: z.url({ protocol: /^https?$/ }).optional(),
     /** What makes two requests the same event: the event id (default), or the body's SHA-256 (`content`; docs/configuration.md). */
     dedupe: z.enum(["id", "content"]).default("id"),
+    /** Who may call this source: CIDRs and `preset:<provider>` lists, checked on CF-Connecting-IP before anything else (src/ingress). */
+    allowIps: z.array(z.string().min(1).max(64)).min(1).max(100).optional(),
   })
   .strict();
 

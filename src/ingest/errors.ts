@@ -3,6 +3,7 @@
 export type ErrorCode =
   | "source_unknown"
   | "method_not_allowed"
+  | "ip_not_allowed"
   | "payload_too_large"
   | "signature_missing"
   | "signature_invalid"
@@ -14,9 +15,10 @@ export type ErrorCode =
   | "unavailable"
   | "internal";
 
-const STATUS: Record<ErrorCode, 400 | 401 | 404 | 405 | 413 | 500 | 503> = {
+const STATUS: Record<ErrorCode, 400 | 401 | 403 | 404 | 405 | 413 | 500 | 503> = {
   source_unknown: 404,
   method_not_allowed: 405,
+  ip_not_allowed: 403,
   payload_too_large: 413,
   signature_missing: 401,
   signature_invalid: 401,

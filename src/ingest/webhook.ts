@@ -4,6 +4,7 @@
  */
 import type { Context } from "hono";
 import { loadConfig } from "../config";
+import { ipAllowed } from "../ingress";
 import { ledgerName, planDeliveries, type EventLedger } from "../ledger";
 import { LogThrottle, logLine, redactFieldsFrom, requestIdOf, writePoints } from "../observe";
 import { indexAccepted, type SearchEnv } from "../search";
@@ -116,6 +117,11 @@ export async function handleWebhook(c: IngestContext): Promise<Response> {
     return named(res, logBounded(c, logBudget, { ...where, status: res.status, code, ms: Date.now() - started }));
   };
   if (!source) return reject("source_unknown", `no source named "${sourceName}" is configured`);
+  // Before any other work (body, handshake, crypto): a caller outside the allowlist costs one header read.
+  if (source.allowList) {
+    const ip = ipAllowed(source.allowList, c.req.raw.headers);
+    if (!ip.ok) return reject("ip_not_allowed", ip.reason === "not_listed" ? "the caller's address is not in this source's allowIps" : "the request carries no client address (CF-Connecting-IP), so allowIps cannot admit it");
+  }
   const isPost = c.req.method === "POST";
   if (!isPost && !source.preset.handshake) {
     return reject("method_not_allowed", "webhooks are accepted with POST only", { allow: "POST" });

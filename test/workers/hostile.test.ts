@@ -24,6 +24,7 @@ import { inspect, post, received, waitFor } from "./helpers";
 const DOCUMENTED: Record<ErrorCode, true> = {
   source_unknown: true,
   method_not_allowed: true,
+  ip_not_allowed: true,
   payload_too_large: true,
   signature_missing: true,
   signature_invalid: true,
