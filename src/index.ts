@@ -12,6 +12,7 @@ export { DashboardSessions } from "./dashboard";
 export { DestinationGate } from "./gate";
 export { EventLedger } from "./ledger";
 export { KeySequencer } from "./ordering";
+export { ListenHub } from "./listen";
 
 const app = createApp();
 

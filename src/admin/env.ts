@@ -2,6 +2,7 @@
 import type { Context } from "hono";
 import type { DestinationGate } from "../gate";
 import type { EventLedger } from "../ledger";
+import type { ListenHub } from "../listen";
 import type { KeySequencer } from "../ordering";
 
 /** Bindings the admin API uses. */
@@ -11,6 +12,7 @@ export interface AdminEnv {
   EVENT_LEDGER: DurableObjectNamespace<EventLedger>;
   DESTINATION_GATE: DurableObjectNamespace<DestinationGate>;
   KEY_SEQUENCER: DurableObjectNamespace<KeySequencer>;
+  LISTEN_HUB: DurableObjectNamespace<ListenHub>;
   EVENT_INDEX?: D1Database;
 }
 

@@ -5,6 +5,7 @@ import { requireAdmin } from "./auth";
 import { deadLetterRoutes } from "./deadletters";
 import type { AdminBindings, IngestDispatch } from "./env";
 import { eventRoutes } from "./events";
+import { listenRoutes } from "./listen";
 import { buildOpenApi } from "./openapi";
 import { operateRoutes } from "./operate";
 import { orderingRoutes } from "./ordering";
@@ -34,6 +35,7 @@ export function createAdminApi(options: { ingest?: IngestDispatch } = {}) {
   deadLetterRoutes(api);
   operateRoutes(api, options.ingest);
   orderingRoutes(api);
+  listenRoutes(api);
   api.get("/openapi.json", (c) => c.json(buildOpenApi(ROUTES)));
   api.all("*", (c) => c.json({ error: { code: "not_found", message: "no such admin route (see /api/openapi.json)" } }, 404));
   return api;

@@ -21,7 +21,8 @@ export function redactUrl(url: string): string {
 export function destinationView(d: RuntimeDestination, gate: GateStatus | null) {
   return {
     name: d.name,
-    url: redactUrl(d.config.url),
+    kind: d.config.kind,
+    url: d.config.url === undefined ? null : redactUrl(d.config.url),
     secret: { name: d.config.secret, set: d.secretValue.length > 0 },
     timeoutMs: d.config.timeoutMs,
     retry: d.config.retry,

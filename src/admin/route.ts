@@ -28,7 +28,7 @@ export interface RouteInput<Q extends z.ZodType, B extends z.ZodType, P extends 
 }
 
 /** An admin JSON error response. */
-export function apiError(c: Context, status: 400 | 404 | 409 | 422 | 503, code: string, message: string, extra: Record<string, unknown> = {}) {
+export function apiError(c: Context, status: 400 | 404 | 409 | 422 | 426 | 503, code: string, message: string, extra: Record<string, unknown> = {}) {
   return c.json({ error: { code, message, ...extra } }, status);
 }
 

@@ -185,7 +185,8 @@ export const gateStatusSchema = z.object({
 /** A destination as operators see it (secrets redacted). */
 export const destinationViewSchema = z.object({
   name: z.string(),
-  url: z.string().describe("credentials and query values redacted"),
+  kind: z.enum(["http", "listen"]).describe("listen: delivered to the CLI connected with npm run listen"),
+  url: z.string().nullable().describe("credentials and query values redacted; null for a listen destination"),
   secret: z.object({ name: z.string(), set: z.boolean() }).describe("the Worker secret's name; its value is never shown"),
   timeoutMs: z.number(),
   retry: z.object({ maxAttempts: z.number(), baseSeconds: z.number(), capSeconds: z.number() }),

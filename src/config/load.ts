@@ -81,7 +81,7 @@ export function parseConfig(raw: unknown, bindings: Record<string, unknown>): Co
         `EDGEHOOK.destinations.${name}.secret: Worker secret "${config.secret}" does not hold a Standard Webhooks key (whsec_ followed by base64 of at least ${MIN_SIGNING_KEY_BYTES} random bytes); no delivery could be signed`,
       );
     }
-    if (!config.allowPrivateNetwork && isPrivateHost(new URL(config.url).hostname)) {
+    if (config.url !== undefined && !config.allowPrivateNetwork && isPrivateHost(new URL(config.url).hostname)) {
       problems.push(`EDGEHOOK.destinations.${name}.url: points at a private or loopback address; set allowPrivateNetwork = true if that is intended`);
     }
     destinations.set(name, { name, config, secretValue });

@@ -97,7 +97,9 @@ export const retrySchema = z
 
 export const destinationSchema = z
   .object({
-    url: z.url({ protocol: /^https?$/ }),
+    /** `http` (default) POSTs to `url`; `listen` hands each delivery to the CLI connected with `npm run listen` (src/listen). */
+    kind: z.enum(["http", "listen"]).default("http"),
+    url: z.url({ protocol: /^https?$/ }).optional(),
     secret: secretName,
     timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
     retry: retrySchema.default(retrySchema.parse({})),
@@ -127,7 +129,18 @@ export const destinationSchema = z
       ])
       .default({ mode: "none", reorderWindowSeconds: 3, onDeadHead: "block" }),
   })
-  .strict();
+  .strict()
+  .superRefine((dest, ctx) => {
+    if (dest.kind === "http" && dest.url === undefined) {
+      ctx.addIssue({ code: "custom", path: ["url"], message: 'required: the https URL to deliver to (or kind = "listen" to deliver to `npm run listen`)' });
+    }
+    if (dest.kind === "listen" && dest.url !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["url"], message: 'a listen destination has no url: deliveries go to the CLI connected with `npm run listen`; remove url or kind' });
+    }
+    if (dest.kind === "listen" && dest.batch) {
+      ctx.addIssue({ code: "custom", path: ["batch"], message: "a listen destination delivers one event at a time; remove batch" });
+    }
+  });
 
 /** The shortest dedupe window accepted (docs/configuration.md, settings). */
 export const MIN_DEDUPE_WINDOW_SECONDS = 3600;

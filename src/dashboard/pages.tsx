@@ -118,7 +118,7 @@ export function DeadLettersPage({ items, csrf, job, nextHref }: { items: Indexed
 /** A destination row's data. */
 export interface DestinationRow {
   name: string;
-  url: string;
+  url: string | null;
   gate: { paused: boolean; pausedReason: string | null; breaker: { state: string; consecutiveFailures: number; retryAt: number | null }; parked?: number } | null;
 }
 
@@ -132,7 +132,7 @@ export function DestinationsPage({ rows, csrf }: { rows: DestinationRow[]; csrf:
           {rows.map((d) => (
             <tr data-destination={d.name}>
               <td>{d.name}</td>
-              <td><code>{d.url}</code></td>
+              <td><code>{d.url ?? "listen (npm run listen)"}</code></td>
               <td>{d.gate === null ? "unknown" : d.gate.paused ? <span class="s-dead">paused: {d.gate.pausedReason}</span> : <span class="s-delivered">active</span>}</td>
               <td>{d.gate ? `${d.gate.breaker.state} (${d.gate.breaker.consecutiveFailures} failures${d.gate.breaker.retryAt ? `, probe at ${time(d.gate.breaker.retryAt)}` : ""})` : "—"}</td>
               <td>{d.gate?.parked ?? 0}</td>

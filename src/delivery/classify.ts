@@ -9,10 +9,11 @@ export interface AttemptResult {
   status: number;
   latencyMs: number;
   /**
-   * `timeout` or `network` when the transport failed; `undeliverable` when the request could not
+   * `timeout` or `network` when the transport failed, `no_listener` when a listen destination has no
+   * CLI connected (src/listen); `undeliverable` when the request could not
    * even be built from the stored event (final: every attempt would fail the same way).
    */
-  transportError?: "timeout" | "network" | "undeliverable";
+  transportError?: "timeout" | "network" | "no_listener" | "undeliverable";
   retryAfter?: string | null;
   snippet?: string;
 }
@@ -52,7 +53,7 @@ export function errorClass(result: AttemptResult): string {
 }
 
 /**
- * Classify an attempt: 2xx delivered; 408, 429, 5xx, timeouts and network errors retried (Retry-After
+ * Classify an attempt: 2xx delivered; 408, 429, 5xx, timeouts, network errors and no listener retried (Retry-After
  * honoured, capped by the policy) until `maxAttempts`; 410 pauses the destination; redirects, other
  * 4xx and requests that cannot be built are dead (retrying cannot help).
  */
@@ -60,7 +61,7 @@ export function classifyResponse(result: AttemptResult, attempt: number, policy:
   if (result.status >= 200 && result.status < 300) return { kind: "delivered" };
   const error = errorClass(result);
   if (result.status === 410) return { kind: "pause", error };
-  const transient = result.transportError === "timeout" || result.transportError === "network";
+  const transient = result.transportError === "timeout" || result.transportError === "network" || result.transportError === "no_listener";
   const retryable = transient || result.status === 408 || result.status === 429 || result.status >= 500;
   if (!retryable) return { kind: "dead", error };
   if (attempt >= policy.maxAttempts) return { kind: "dead", error: `${error}_attempts_exhausted` };

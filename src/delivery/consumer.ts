@@ -6,6 +6,7 @@
 import { loadConfig, type RuntimeConfig, type RuntimeDestination } from "../config";
 import type { DestinationGate, GateSettings } from "../gate";
 import type { DeliveryMessage, EventLedger, TaskStatus } from "../ledger";
+import type { ListenEnv } from "../listen";
 import type { KeySequencer } from "../ordering";
 import { redactFieldsFrom } from "../observe";
 import { writeIndex, type IndexUpdate, type SearchEnv } from "../search";
@@ -18,7 +19,7 @@ import { endPoisoned, poisonVerdict, recordDead } from "./poison";
 import { sendDelivery } from "./send";
 
 /** Bindings the consumer uses. */
-export interface DeliveryEnv extends SearchEnv {
+export interface DeliveryEnv extends SearchEnv, ListenEnv {
   EVENT_LEDGER: DurableObjectNamespace<EventLedger>;
   DESTINATION_GATE: DurableObjectNamespace<DestinationGate>;
   KEY_SEQUENCER: DurableObjectNamespace<KeySequencer>;
@@ -108,7 +109,7 @@ async function deliverOne(env: DeliveryEnv, message: Incoming, destination: Runt
   if ("skipped" in task) {
     return { result: null, next: await settleOrder(env, destination, message.body, task.skipped === "delivered" ? "delivered" : "dead", null) };
   }
-  const result = await finishAttempt(task, destination, await sendDelivery(destination, task.delivery, task.attempt), pii);
+  const result = await finishAttempt(task, destination, await sendDelivery(destination, task.delivery, task.attempt, env), pii);
   return { result, next: await settleOrder(env, destination, message.body, result.update.status, result.retryAt) };
 }
 

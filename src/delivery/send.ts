@@ -1,6 +1,7 @@
 /** One outbound HTTP attempt: the original body, Standard Webhooks headers, no redirects, bounded reads. */
 import type { RuntimeDestination } from "../config";
 import type { Delivery } from "../ledger";
+import type { ListenEnv } from "../listen";
 import { forwardedValue, headerSafe } from "../shared/header";
 import type { AttemptResult } from "./classify";
 import { signStandardWebhook } from "./sign";
@@ -103,10 +104,11 @@ async function readSnippet(response: Response, limit: number, waitMs: number): P
  * but never turn a 2xx into a timeout (and so into a second delivery).
  */
 export async function postSigned(destination: RuntimeDestination, headers: Headers, body: Uint8Array, started: number): Promise<AttemptResult> {
-  const { timeoutMs } = destination.config;
+  const { timeoutMs, url } = destination.config;
+  if (url === undefined) return unbuildable(new Error("the destination has no url"), started);
   let response: Response;
   try {
-    response = await fetch(destination.config.url, { method: "POST", headers, body, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
+    response = await fetch(url, { method: "POST", headers, body, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
     const name = (error as Error)?.name;
     const transportError = name === "TimeoutError" || name === "AbortError" ? "timeout" : "network";
@@ -124,14 +126,20 @@ export function unbuildable(error: unknown, started: number): AttemptResult {
   return { status: 0, latencyMs: Date.now() - started, transportError: "undeliverable", snippet: `the request could not be built: ${String(error)}`.slice(0, SNIPPET_BYTES) };
 }
 
-/** POST one event, as received, with its Standard Webhooks signature. */
-export async function sendDelivery(destination: RuntimeDestination, delivery: Delivery, attempt: number): Promise<AttemptResult> {
+/** POST one event, as received, with its Standard Webhooks signature (a listen destination: to its CLI, src/listen). */
+export async function sendDelivery(destination: RuntimeDestination, delivery: Delivery, attempt: number, env: ListenEnv): Promise<AttemptResult> {
   const started = Date.now();
   let headers: Headers;
   try {
     headers = await outboundHeaders(destination, delivery, attempt, started);
   } catch (error) {
     return unbuildable(error, started);
+  }
+  if (destination.config.kind === "listen") {
+    // Loaded when needed: the listen face carries a Durable Object class, which only workerd can load
+    // (the unit tests import this file in node).
+    const { sendToListener } = await import("../listen");
+    return sendToListener(env, destination, headers, delivery.payload, started);
   }
   return postSigned(destination, headers, delivery.payload, started);
 }

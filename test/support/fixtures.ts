@@ -61,6 +61,9 @@ export function testConfig(sinkUrl: string) {
         eventId: { path: "data.id" },
         orderingKey: { path: "data.customer" },
       },
+      // `npm run listen` destinations (test/workers/listen.test.ts).
+      heard: { provider: "standard-webhooks", secrets: ["SW_SECRET"], destinations: ["heard"] },
+      unheard: { provider: "standard-webhooks", secrets: ["SW_SECRET"], destinations: ["unheard"] },
       ...presetSources(),
       ...deliveryEngineSources(),
       ...hostileSources(),
@@ -68,6 +71,8 @@ export function testConfig(sinkUrl: string) {
     destinations: {
       ok: dest("/ok"),
       ok2: dest("/ok2"),
+      heard: { kind: "listen", secret: "SINK_SECRET", timeoutMs: 2000, retry: { maxAttempts: 20, baseSeconds: 1, capSeconds: 1 }, breaker: { failureThreshold: 1000, cooldownSeconds: 1 } },
+      unheard: { kind: "listen", secret: "SINK_SECRET", timeoutMs: 2000, retry: { maxAttempts: 20, baseSeconds: 1, capSeconds: 1 }, breaker: { failureThreshold: 1000, cooldownSeconds: 1 } },
       flaky: dest("/flaky/2"),
       always500: dest("/fail/500"),
       rejects: dest("/fail/422"),

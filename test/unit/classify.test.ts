@@ -14,7 +14,7 @@ describe("classifyResponse", () => {
     expect(d).toEqual({ kind: "retry", delaySeconds: 10, error: `http_${status}` });
   });
 
-  it.each(["timeout", "network"] as const)("a %s error is retried", (transportError) => {
+  it.each(["timeout", "network", "no_listener"] as const)("a %s error is retried", (transportError) => {
     const d = classifyResponse({ status: 0, latencyMs: 2000, transportError }, 2, policy, now, 1);
     expect(d).toEqual({ kind: "retry", delaySeconds: 20, error: transportError });
   });
