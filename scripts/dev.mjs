@@ -2,6 +2,8 @@
 /**
  * `npm run dev`: start the gateway locally with the sample config, and the sample destination.
  *   - copies .dev.vars.example to .dev.vars when missing (public development secrets);
+ *   - runs `npm run check -- --fix` (adds secret names the config uses to [secrets].required, which
+ *     is all wrangler dev loads from .dev.vars) and stops on any remaining problem;
  *   - starts the sample sink on 127.0.0.1:8788 (verifies and logs every delivery);
  *   - applies the D1 index migrations locally, then starts `wrangler dev` on 127.0.0.1:8787, offline,
  *     every binding local.
@@ -10,6 +12,7 @@
 import { copyFileSync, existsSync } from "node:fs";
 import { execFileSync, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { printCheck, runCheck } from "./check.mjs";
 import { readDevVars, startSink } from "./sink.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -18,6 +21,10 @@ if (!existsSync(".dev.vars")) {
   copyFileSync(".dev.vars.example", ".dev.vars");
   console.log("[dev] created .dev.vars from .dev.vars.example (development secrets only)");
 }
+const vars = process.argv.slice(2).filter((_, i, argv) => argv[i - 1] === "--var");
+const check = await runCheck({ fix: true, vars });
+printCheck(check, "[dev]");
+if (!check.ok) process.exit(1);
 const secret = readDevVars(".dev.vars").SINK_SIGNING_SECRET;
 const sink = await startSink({ port: Number(process.env.SINK_PORT ?? 8788), secret, log: true });
 console.log(`[dev] sample destination listening on ${sink.url}/hooks`);

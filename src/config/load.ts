@@ -67,7 +67,8 @@ export function parseConfig(raw: unknown, bindings: Record<string, unknown>): Co
   const secret = (name: string, path: string): string => {
     const found = bindings[name];
     if (typeof found !== "string" || found.length === 0) {
-      problems.push(`${path}: Worker secret "${name}" is not set (wrangler secret put ${name}; locally, .dev.vars)`);
+      // Locally, a value in .dev.vars is not enough: wrangler dev loads only the names in [secrets].required.
+      problems.push(`${path}: Worker secret "${name}" is not set (wrangler secret put ${name}; locally, add ${name}=<value> to .dev.vars and "${name}" to [secrets].required in wrangler.toml; npm run check names what is missing)`);
       return "";
     }
     return found;

@@ -65,7 +65,7 @@ describe("parseConfig", () => {
   it("fails closed on a missing Worker secret, naming it but never a value", () => {
     const result = parseConfig(minimal, { ORDERS_SIGNING_SECRET: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" });
     expect(!result.ok && result.problems).toEqual([
-      'EDGEHOOK.sources.stripe.secrets.0: Worker secret "STRIPE_WEBHOOK_SECRET" is not set (wrangler secret put STRIPE_WEBHOOK_SECRET; locally, .dev.vars)',
+      'EDGEHOOK.sources.stripe.secrets.0: Worker secret "STRIPE_WEBHOOK_SECRET" is not set (wrangler secret put STRIPE_WEBHOOK_SECRET; locally, add STRIPE_WEBHOOK_SECRET=<value> to .dev.vars and "STRIPE_WEBHOOK_SECRET" to [secrets].required in wrangler.toml; npm run check names what is missing)',
     ]);
   });
 

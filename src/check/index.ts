@@ -1,0 +1,70 @@
+/**
+ * Check stage: the offline configuration check behind `npm run check`, `npm run dev` and `npm run
+ * deploy`. It runs the worker's own config code (parseConfig) against the secrets wrangler would give
+ * the worker, and adds what the worker cannot see: names missing from `[secrets].required`.
+ */
+import { isPrivateHost, parseConfig } from "../config";
+import { referencedSecrets } from "./secrets";
+
+export { addRequiredSecrets } from "./required";
+export { referencedSecrets, type SecretUse } from "./secrets";
+
+/** Where the secrets come from: .dev.vars values (local), or the deployed worker's secret names (remote). */
+export type SecretSource = { where: "local"; values: Record<string, string> } | { where: "remote"; names: readonly string[] };
+
+/** What to check: the EDGEHOOK var as wrangler reads it, `[secrets].required` (undefined: no `[secrets]` table), the secrets. */
+export interface CheckInput {
+  edgehook: unknown;
+  required: readonly string[] | undefined;
+  secrets: SecretSource;
+}
+
+/** Check result: each problem as `path: message and fix`; warnings do not fail; `notRequired` is what `--fix` adds. */
+export interface CheckReport {
+  problems: string[];
+  warnings: string[];
+  notRequired: string[];
+}
+
+/** A well-formed Standard Webhooks key standing in for a remote secret whose value is never readable. */
+const REMOTE_PLACEHOLDER = `whsec_${btoa("edgehook-check-remote-placeholder-key")}`;
+
+/**
+ * Check a configuration offline, as the worker will load it.
+ * @example checkConfig({ edgehook, required: ["A"], secrets: { where: "local", values: { A: "x" } } }).problems // []
+ */
+export function checkConfig(input: CheckInput): CheckReport {
+  const { secrets, required } = input;
+  const local = secrets.where === "local";
+  const has = (name: string) => (local ? Object.hasOwn(secrets.values, name) && secrets.values[name] !== "" : secrets.names.includes(name));
+  const bindings: Record<string, unknown> = local ? { ...secrets.values } : Object.fromEntries(secrets.names.map((n) => [n, REMOTE_PLACEHOLDER]));
+  const result = parseConfig(input.edgehook, bindings);
+  const problems = result.ok ? [] : [...result.problems];
+  const warnings: string[] = [];
+  const notRequired: string[] = [];
+  const uses = referencedSecrets(input.edgehook);
+
+  if (required) {
+    for (const { name, path } of uses) {
+      if (required.includes(name)) continue;
+      if (!notRequired.includes(name)) notRequired.push(name);
+      if (!has(name)) continue; // parseConfig's "not set" at this path already names both steps
+      const where = local ? ` has a value in .dev.vars but` : "";
+      problems.push(
+        `${path}: Worker secret "${name}"${where} is not listed in [secrets].required of wrangler.toml, and wrangler dev loads from .dev.vars only the names listed there; add "${name}" to that list (npm run check -- --fix does it)`,
+      );
+    }
+    for (const name of required) {
+      if (has(name) || uses.some((u) => u.name === name)) continue; // a referenced name missing is already reported at its path
+      problems.push(local ? `[secrets].required: "${name}" has no value in .dev.vars; add ${name}=<value> to .dev.vars` : `[secrets].required: "${name}" is not set on the deployed worker; run wrangler secret put ${name}`);
+    }
+  }
+  if (!local && result.ok) {
+    for (const [name, destination] of result.config.destinations) {
+      if (isPrivateHost(new URL(destination.config.url).hostname)) {
+        warnings.push(`EDGEHOOK.destinations.${name}.url: a private or loopback address; a deployed Worker cannot reach it, so point it at the destination's public URL`);
+      }
+    }
+  }
+  return { problems, warnings, notRequired };
+}
