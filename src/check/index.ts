@@ -61,7 +61,8 @@ export function checkConfig(input: CheckInput): CheckReport {
   }
   if (!local && result.ok) {
     for (const [name, destination] of result.config.destinations) {
-      if (isPrivateHost(new URL(destination.config.url).hostname)) {
+      const url = destination.config.url;
+      if (url !== undefined && isPrivateHost(new URL(url).hostname)) {
         warnings.push(`EDGEHOOK.destinations.${name}.url: a private or loopback address; a deployed Worker cannot reach it, so point it at the destination's public URL`);
       }
     }
