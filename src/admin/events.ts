@@ -93,11 +93,11 @@ async function replayRoute(c: Context<AdminBindings>, source: string, eventId: s
  * keyed by received time first, so the received time is read from the ledger (one more request, only
  * when something was replayed) rather than searched for in the index without its key.
  */
-export async function replayOne(env: AdminEnv, source: string, eventId: string, options: { destination?: string; includeDelivered?: boolean }) {
+export async function replayOne(env: AdminEnv, source: string, eventId: string, options: { destination?: string; includeDelivered?: boolean; includeFiltered?: boolean }) {
   const ledger = ledgerOf(env, source, eventId);
   const result = await ledger.replay({
     ...(options.destination ? { destinations: [options.destination] } : {}),
-    statuses: options.includeDelivered ? ["dead", "delivered"] : ["dead"],
+    statuses: ["dead", ...(options.includeDelivered ? (["delivered"] as const) : []), ...(options.includeFiltered ? (["filtered"] as const) : [])],
   });
   if (result && result.replayed.length > 0) {
     const view = await ledger.inspect();

@@ -9,7 +9,7 @@ export const timeSchema = z
   .describe("milliseconds since the epoch, or an ISO 8601 date-time");
 
 /** A task's state in the index. */
-export const taskStatusSchema = z.enum(["pending", "delivered", "dead", "stale", "expired", "purged"]);
+export const taskStatusSchema = z.enum(["pending", "delivered", "dead", "stale", "filtered", "expired", "purged"]);
 
 /** Page size of a list. */
 export const limitSchema = z.coerce.number().int().min(1).max(200).default(50).describe("page size (1..200, default 50)");
@@ -63,7 +63,7 @@ export const indexedEventSchema = z.object({
   eventType: z.string(),
   receivedAt: z.number(),
   occurredAt: z.number(),
-  status: z.enum(["pending", "delivered", "dead", "stale", "expired", "purged", "unrouted"]).describe("unrouted: no destination matched (indexed via indexAccepted)"),
+  status: z.enum(["pending", "delivered", "dead", "stale", "filtered", "expired", "purged", "unrouted"]).describe("unrouted: no destination matched (indexed via indexAccepted)"),
   tasks: z.array(indexedTaskSchema),
 });
 
@@ -109,12 +109,16 @@ export const eventDetailSchema = z.object({
     z.object({
       destination: z.string(),
       webhookId: z.string(),
-      status: z.enum(["pending", "delivered", "dead", "stale"]).describe("stale: skipped by drop-stale ordering (a newer event of its key was delivered)"),
+      status: z.enum(["pending", "delivered", "dead", "stale", "filtered"]).describe("stale: skipped by drop-stale ordering (a newer event of its key was delivered); filtered: its transform returned null"),
       attempts: z.number(),
       dueAt: z.number(),
       lastError: z.string().nullable(),
       lastStatus: z.number().nullable(),
       log: z.array(attemptSchema),
+      transform: z
+        .object({ name: z.string(), version: z.string(), at: z.number(), dropped: z.boolean(), bytes: z.number().optional() })
+        .optional()
+        .describe("which transform version produced what this task sends (absent: no transform); docs/workflows.md"),
     }),
   ),
 });
@@ -124,6 +128,7 @@ export const replayOneBody = z
   .object({
     destination: name.optional().describe("only this destination (default: every destination)"),
     includeDelivered: z.boolean().default(false).describe("also re-send delivered tasks (default: only dead ones)"),
+    includeFiltered: z.boolean().default(false).describe("also re-run tasks their transform dropped (status filtered), e.g. after the transform changed"),
   })
   .strict();
 

@@ -56,6 +56,15 @@ export const routeSchema = z
     destination: name,
     types: z.array(z.string().min(1)).min(1).optional(),
     match: z.array(fieldMatchSchema).min(1).optional(),
+    /** A transform for this route's deliveries (wins over the destination's). */
+    transform: name.optional(),
+  })
+  .strict();
+
+/** A transformation (src/transform, docs/workflows.md): an ES module whose default export is `transform(event)`. */
+export const transformSchema = z
+  .object({
+    code: z.string().min(1).max(64 * 1024, "at most 64 KiB of code"),
   })
   .strict();
 
@@ -128,6 +137,8 @@ export const destinationSchema = z
           .strict(),
       ])
       .default({ mode: "none", reorderWindowSeconds: 3, onDeadHead: "block" }),
+    /** The transform every delivery to this destination goes through (a route's own transform wins). */
+    transform: name.optional(),
   })
   .strict()
   .superRefine((dest, ctx) => {
@@ -167,6 +178,7 @@ export const configSchema = z
   .object({
     sources: z.record(name, sourceSchema),
     destinations: z.record(name, destinationSchema).default({}),
+    transforms: z.record(name, transformSchema).default({}),
     settings: settingsSchema.default(settingsSchema.parse({})),
   })
   .strict()
@@ -176,6 +188,7 @@ export const configSchema = z
         ctx.addIssue({ code: "custom", path: ["destinations", destName, "ordering"], message: "strict ordering sends one event at a time per key; it cannot be combined with batch" });
       }
     }
+    transformIssues(config).forEach((issue) => ctx.addIssue({ code: "custom", ...issue }));
     for (const [sourceName, source] of Object.entries(config.sources)) {
       source.destinations.forEach((route, i) => {
         const dest = typeof route === "string" ? route : route.destination;
@@ -220,6 +233,36 @@ export const configSchema = z
     }
   });
 
+/**
+ * Transform references: every name is defined, a batched destination has none (transforms shape
+ * single deliveries), and the routes of one source to one destination agree on their transform.
+ */
+function transformIssues(config: { sources: Record<string, { destinations: (string | { destination: string; transform?: string | undefined })[] }>; destinations: Record<string, { transform?: string | undefined; batch?: unknown }>; transforms: Record<string, unknown> }): { path: (string | number)[]; message: string }[] {
+  const issues: { path: (string | number)[]; message: string }[] = [];
+  const known = (t: string) => Object.hasOwn(config.transforms, t);
+  for (const [destName, dest] of Object.entries(config.destinations)) {
+    if (dest.transform !== undefined && !known(dest.transform)) issues.push({ path: ["destinations", destName, "transform"], message: `transform "${dest.transform}" is not defined under transforms` });
+    if (dest.transform !== undefined && dest.batch) issues.push({ path: ["destinations", destName, "transform"], message: "a transform shapes single deliveries; it cannot be combined with batch" });
+  }
+  for (const [sourceName, source] of Object.entries(config.sources)) {
+    const chosen = new Map<string, string | undefined>();
+    source.destinations.forEach((route, i) => {
+      const destName = typeof route === "string" ? route : route.destination;
+      const own = typeof route === "string" ? undefined : route.transform;
+      const path = ["sources", sourceName, "destinations", i, "transform"];
+      const dest = Object.hasOwn(config.destinations, destName) ? config.destinations[destName] : undefined;
+      if (own !== undefined && !known(own)) issues.push({ path, message: `transform "${own}" is not defined under transforms` });
+      if (own !== undefined && dest?.batch) issues.push({ path, message: "a transform shapes single deliveries; its destination is batched" });
+      const effective = own ?? dest?.transform;
+      if (chosen.has(destName) && chosen.get(destName) !== effective) {
+        issues.push({ path, message: `another route of this source to "${destName}" has another transform; one event gets one task per destination, so they must agree` });
+      }
+      chosen.set(destName, effective);
+    });
+  }
+  return issues;
+}
+
 export type Extractor = z.infer<typeof extractorSchema>;
 export type Route = z.infer<typeof routeSchema>;
 export type FieldMatch = z.infer<typeof fieldMatchSchema>;
@@ -228,4 +271,5 @@ export type SourceConfig = z.infer<typeof sourceSchema>;
 export type RetryPolicy = z.infer<typeof retrySchema>;
 export type DestinationConfig = z.infer<typeof destinationSchema>;
 export type Settings = z.infer<typeof settingsSchema>;
+export type TransformConfig = z.infer<typeof transformSchema>;
 export type EdgehookConfig = z.infer<typeof configSchema>;

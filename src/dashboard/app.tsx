@@ -15,7 +15,7 @@ import { sessionStore } from "./sessions";
 export { createSession, verifySession, csrfFor } from "./session";
 
 const FILTER_KEYS = ["source", "type", "status", "destination", "q", "within"] as const;
-const STATUSES = new Set(["pending", "delivered", "dead", "stale", "expired", "purged"]);
+const STATUSES = new Set(["pending", "delivered", "dead", "stale", "filtered", "expired", "purged"]);
 
 /** The login routes: the only ones served without a session. */
 function loginRoutes(dash: Hono<DashboardBindings>): void {

@@ -31,7 +31,14 @@ export function EventPage({ view, payload, csrf }: { view: LedgerView; payload: 
             <Shown value={t.destination} />: <Status status={t.status} /> · {t.attempts} attempt{t.attempts === 1 ? "" : "s"} · webhook-id <code><Shown value={t.webhookId} /></code>{" "}
             {t.status === "dead" ? <Action action={replay} csrf={csrf} label="Replay" fields={{ destination: t.destination }} primary /> : null}
             {t.status === "delivered" ? <Action action={replay} csrf={csrf} label="Send again" fields={{ destination: t.destination, includeDelivered: "1" }} /> : null}
+            {t.status === "filtered" ? <Action action={replay} csrf={csrf} label="Run transform again" fields={{ destination: t.destination, includeFiltered: "1" }} /> : null}
           </h3>
+          {t.transform ? (
+            <p class="transform">
+              transform <code><Shown value={t.transform.name} /></code> version <code>{t.transform.version}</code> · {time(t.transform.at)} ·{" "}
+              {t.transform.dropped ? "returned null (not sent)" : `sent ${t.transform.bytes ?? 0} bytes`}
+            </p>
+          ) : null}
           <ol class="timeline">
             {t.log.map((a) => (
               <li>

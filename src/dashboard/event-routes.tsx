@@ -43,7 +43,7 @@ async function replay(c: Ctx) {
   const e = eventOf(c);
   if (!e) return c.text("name an event: /dashboard/event/replay?source=<source>&id=<event id>", 400);
   const form = c.get("form");
-  const result = await replayOne(c.env, e.source, e.eventId, { ...(form.destination ? { destination: form.destination } : {}), includeDelivered: form.includeDelivered === "1" });
+  const result = await replayOne(c.env, e.source, e.eventId, { ...(form.destination ? { destination: form.destination } : {}), includeDelivered: form.includeDelivered === "1", includeFiltered: form.includeFiltered === "1" });
   if (!result) return c.text("no such event in the ledger", 404);
   audit(c, "replay", { source: e.source, eventId: e.eventId, replayed: result.replayed });
   return c.redirect(eventHref(e.source, e.eventId), 303);

@@ -54,7 +54,7 @@ export function EventsPage({ filter, items, nextHref, error, csrf }: { filter: E
         <input name="source" placeholder="source" value={filter.source ?? ""} />
         <input name="type" placeholder="type (invoice.*)" value={filter.type ?? ""} />
         <select name="status">
-          {["", "pending", "delivered", "dead", "stale", "expired", "purged"].map((s) => <option value={s} selected={filter.status === s}>{s || "any status"}</option>)}
+          {["", "pending", "delivered", "dead", "stale", "filtered", "expired", "purged"].map((s) => <option value={s} selected={filter.status === s}>{s || "any status"}</option>)}
         </select>
         <input name="destination" placeholder="destination" value={filter.destination ?? ""} />
         <input name="q" placeholder="text in event id" value={filter.q ?? ""} />

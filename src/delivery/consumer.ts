@@ -10,6 +10,7 @@ import type { ListenEnv } from "../listen";
 import type { KeySequencer } from "../ordering";
 import { redactFieldsFrom } from "../observe";
 import { writeIndex, type IndexUpdate, type SearchEnv } from "../search";
+import { transformTask, type TransformEnv } from "../transform";
 import { finishAttempt, type ClaimedTask, type Health } from "./attempt";
 import { sendBatchDelivery } from "./batch";
 import { bare, inlineDelivery } from "./inline";
@@ -19,7 +20,7 @@ import { endPoisoned, poisonVerdict, recordDead } from "./poison";
 import { sendDelivery } from "./send";
 
 /** Bindings the consumer uses. */
-export interface DeliveryEnv extends SearchEnv, ListenEnv {
+export interface DeliveryEnv extends SearchEnv, ListenEnv, TransformEnv {
   EVENT_LEDGER: DurableObjectNamespace<EventLedger>;
   DESTINATION_GATE: DurableObjectNamespace<DestinationGate>;
   KEY_SEQUENCER: DurableObjectNamespace<KeySequencer>;
@@ -107,9 +108,11 @@ async function deliverOne(env: DeliveryEnv, message: Incoming, destination: Runt
   const task = await claim(env, message, destination);
   if ("waiting" in task) return { result: null, next: null };
   if ("skipped" in task) {
-    return { result: null, next: await settleOrder(env, destination, message.body, task.skipped === "delivered" ? "delivered" : "dead", null) };
+    return { result: null, next: await settleOrder(env, destination, message.body, task.skipped === "delivered" || task.skipped === "filtered" ? "delivered" : "dead", null) };
   }
-  const result = await finishAttempt(task, destination, await sendDelivery(destination, task.delivery, task.attempt, env), pii);
+  const shaped = await transformTask(env, task, destination);
+  if ("done" in shaped) return { result: shaped.done, next: shaped.done && (await settleOrder(env, destination, message.body, shaped.done.update.status, null)) };
+  const result = await finishAttempt(task, destination, await sendDelivery(destination, shaped.send, task.attempt, env, shaped.url), pii);
   return { result, next: await settleOrder(env, destination, message.body, result.update.status, result.retryAt) };
 }
 

@@ -66,9 +66,10 @@ export async function settleOrder(env: OrderingEnv, destination: RuntimeDestinat
   if (mode === "none" || event === null) return null;
   const seq = sequencer(env, destination.name, event.key);
   const settings = sequencerSettings(destination);
-  const final = status === "delivered" || status === "dead";
+  // A task its transform dropped (`filtered`) is final and frees its key like a delivered one.
+  const final = status === "delivered" || status === "dead" || status === "filtered";
   if (final && mode === "drop-stale") await seq.releaseNewest(event.ledger);
-  else if (final) return seq.settle(event.ledger, status, settings);
+  else if (final) return seq.settle(event.ledger, status === "dead" ? "dead" : "delivered", settings);
   else if (retryAt !== null) await seq.extend(event.ledger, retryAt + settings.leaseMs);
   return null;
 }

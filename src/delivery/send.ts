@@ -103,8 +103,8 @@ async function readSnippet(response: Response, limit: number, waitMs: number): P
  * Once a status arrives it decides the attempt: the body read after it can shorten the snippet
  * but never turn a 2xx into a timeout (and so into a second delivery).
  */
-export async function postSigned(destination: RuntimeDestination, headers: Headers, body: Uint8Array, started: number): Promise<AttemptResult> {
-  const { timeoutMs, url } = destination.config;
+export async function postSigned(destination: RuntimeDestination, headers: Headers, body: Uint8Array, started: number, url = destination.config.url): Promise<AttemptResult> {
+  const { timeoutMs } = destination.config;
   if (url === undefined) return unbuildable(new Error("the destination has no url"), started);
   let response: Response;
   try {
@@ -126,8 +126,11 @@ export function unbuildable(error: unknown, started: number): AttemptResult {
   return { status: 0, latencyMs: Date.now() - started, transportError: "undeliverable", snippet: `the request could not be built: ${String(error)}`.slice(0, SNIPPET_BYTES) };
 }
 
-/** POST one event, as received, with its Standard Webhooks signature (a listen destination: to its CLI, src/listen). */
-export async function sendDelivery(destination: RuntimeDestination, delivery: Delivery, attempt: number, env: ListenEnv): Promise<AttemptResult> {
+/**
+ * POST one event (as received, or as its transform shaped it, to `url`) with its Standard Webhooks
+ * signature (a listen destination: to its CLI, src/listen).
+ */
+export async function sendDelivery(destination: RuntimeDestination, delivery: Delivery, attempt: number, env: ListenEnv, url = destination.config.url): Promise<AttemptResult> {
   const started = Date.now();
   let headers: Headers;
   try {
@@ -141,5 +144,5 @@ export async function sendDelivery(destination: RuntimeDestination, delivery: De
     const { sendToListener } = await import("../listen");
     return sendToListener(env, destination, headers, delivery.payload, started);
   }
-  return postSigned(destination, headers, delivery.payload, started);
+  return postSigned(destination, headers, delivery.payload, started, url);
 }

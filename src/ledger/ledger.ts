@@ -12,8 +12,8 @@ import { DurableObject } from "cloudflare:workers";
 import { ledgerName, webhookIdFor } from "./plan";
 import { sha256Hex, toBase64 } from "../shared/bytes";
 import { recordConflict } from "./conflicts";
-import { loadPayload, readEvent, redriveAt, SCHEMA_VERSION, storePayload, writeEvent, type StoredEvent, type StoredTask } from "./store";
-import type { AcceptInput, AcceptResult, ClaimResult, DeliveryMessage, EventRecord, InlineDelivery, LedgerView, Outcome, ReplayOptions, ReplayResult, TaskStatus } from "./types";
+import { loadPayload, loadTransformed, readEvent, redriveAt, SCHEMA_VERSION, storePayload, storeTransformed, writeEvent, type StoredEvent, type StoredTask } from "./store";
+import type { AcceptInput, AcceptResult, ClaimResult, DeliveryMessage, EventRecord, InlineDelivery, LedgerView, Outcome, ReplayOptions, ReplayResult, TaskStatus, TransformedDelivery } from "./types";
 
 /** Attempts kept in a task's log; older ones are summarised by the attempt counter. */
 const LOG_LIMIT = 100;
@@ -131,6 +131,42 @@ export class EventLedger extends DurableObject<LedgerEnv> {
     return this.#update(destination, (task) => {
       task.status = "stale";
       task.lastError = "stale";
+    });
+  }
+
+  /** A pending task's stored transform output, when `version` made it (else null: run the transform). */
+  transformed(destination: string, version: string): TransformedDelivery | null {
+    const event = readEvent(this.#kv);
+    const task = event?.tasks.find((t) => t.destination === destination);
+    if (!task || task.status !== "pending" || task.transform?.version !== version) return null;
+    return loadTransformed(this.#kv, destination) ?? null;
+  }
+
+  /**
+   * Keep a transform's output for a pending task and return the output to send: the first one a
+   * version made wins, so two racing attempts (or a retry after a lost answer) send the same bytes.
+   * A new version replaces the old output. `null` when the task is no longer pending.
+   */
+  keepTransformed(destination: string, output: TransformedDelivery): TransformedDelivery | null {
+    const event = readEvent(this.#kv);
+    const task = event?.tasks.find((t) => t.destination === destination);
+    if (!event || !task || task.status !== "pending") return null;
+    if (task.transform?.version === output.version) {
+      const kept = loadTransformed(this.#kv, destination);
+      if (kept) return kept;
+    }
+    storeTransformed(this.#kv, destination, output);
+    task.transform = { name: output.name, version: output.version, at: output.at, dropped: output.dropped, ...(output.payload ? { bytes: output.payload.byteLength } : {}) };
+    writeEvent(this.#kv, event);
+    return output;
+  }
+
+  /** Record a pending task as filtered: its transform returned null (recorded, not sent, replayable). */
+  async markFiltered(destination: string): Promise<TaskStatus | null> {
+    this.#leases.delete(destination);
+    return this.#update(destination, (task) => {
+      task.status = "filtered";
+      task.lastError = "transform_dropped";
     });
   }
 

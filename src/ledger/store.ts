@@ -4,7 +4,7 @@
  * accepting an event writes one row and recording an outcome rewrites that one row; no table is
  * created, so no schema rows are billed per object. Larger bodies go to `chunk:<n>` values, once.
  */
-import type { AttemptRecord, Conflicts, EventRecord, TaskStatus } from "./types";
+import type { AttemptRecord, Conflicts, EventRecord, TaskStatus, TransformedDelivery, TransformNote } from "./types";
 
 export const SCHEMA_VERSION = 2;
 
@@ -26,6 +26,8 @@ export interface StoredTask {
   lastStatus: number | null;
   lastError: string | null;
   log: AttemptRecord[];
+  /** The transform output this task sends, when its destination has a transform (the output itself: `transform:<destination>`). */
+  transform?: TransformNote;
 }
 
 /** The `event` value. */
@@ -69,6 +71,17 @@ export function loadPayload(kv: SyncKvStorage, event: StoredEvent): Uint8Array {
   const out = new Uint8Array(event.payloadBytes);
   for (let i = 0; i < event.chunks; i++) out.set(kv.get<Uint8Array>(`chunk:${i}`)!, i * PAYLOAD_CHUNK_BYTES);
   return out;
+}
+
+/** Store a task's transform output (one value per task, rewritten only when the transform version changes). */
+export function storeTransformed(kv: SyncKvStorage, destination: string, output: TransformedDelivery): void {
+  kv.put(`transform:${destination}`, output);
+}
+
+/** A task's stored transform output, if any. */
+export function loadTransformed(kv: SyncKvStorage, destination: string): TransformedDelivery | undefined {
+  const stored = kv.get<TransformedDelivery>(`transform:${destination}`);
+  return stored && stored.payload ? { ...stored, payload: new Uint8Array(stored.payload) } : stored;
 }
 
 /** Longest wait between two re-sends of one task by the alarm. */

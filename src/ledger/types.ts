@@ -103,14 +103,43 @@ export interface Delivery {
 /** The ledger's answer when the consumer asks to attempt a task. */
 export type ClaimResult =
   | { action: "deliver"; attempt: number; delivery: Delivery }
-  | { action: "skip"; reason: "delivered" | "dead" | "stale" | "unknown" }
+  | { action: "skip"; reason: "delivered" | "dead" | "stale" | "filtered" | "unknown" }
   | { action: "wait"; delaySeconds: number };
 
 /**
  * Task states. `pending` covers queued, in flight and waiting for a retry; `stale` (drop-stale
- * ordering) means a newer event of the same key had already gone: recorded, not sent, replayable.
+ * ordering) means a newer event of the same key had already gone: recorded, not sent, replayable;
+ * `filtered` means the destination's transform returned null for the event: recorded, not sent, replayable.
  */
-export type TaskStatus = "pending" | "delivered" | "dead" | "stale";
+export type TaskStatus = "pending" | "delivered" | "dead" | "stale" | "filtered";
+
+/**
+ * A transform's output for one task (src/transform), kept so that retries, re-drives and replays
+ * under the same transform version send the same bytes.
+ */
+export interface TransformedDelivery {
+  name: string;
+  /** The transform version (hash of its code) that made this output. */
+  version: string;
+  at: number;
+  /** The transform returned null: nothing is sent. */
+  dropped: boolean;
+  payload?: Uint8Array;
+  headers?: Record<string, string>;
+  eventType?: string;
+  /** Appended to the destination URL. */
+  path?: string | null;
+}
+
+/** Which transform version produced what a task sent (or dropped), for the event detail. */
+export interface TransformNote {
+  name: string;
+  version: string;
+  at: number;
+  dropped: boolean;
+  /** Bytes of the transformed body (absent when dropped). */
+  bytes?: number;
+}
 
 /** One attempt, as recorded in the attempt log. */
 export interface AttemptRecord {
@@ -143,6 +172,8 @@ export interface TaskView {
   lastError: string | null;
   lastStatus: number | null;
   log: AttemptRecord[];
+  /** The transform output the task sends (absent: no transform ran). */
+  transform?: TransformNote;
 }
 
 /** The ledger's full state, for the operator surface and tests. */

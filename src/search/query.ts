@@ -1,11 +1,11 @@
 /** Pure query building for the event index: filters → SQL + parameters, and opaque keyset cursors. */
 
 /**
- * Index task states: the ledger's (`stale`: skipped by drop-stale ordering), plus `expired` (the
+ * Index task states: the ledger's (`stale`: skipped by drop-stale ordering; `filtered`: dropped by a transform), plus `expired` (the
  * ledger object is gone after its dedupe window) and `purged` (removed from the dead-letter list).
  * (The row of an event routed nowhere, destination '', has status `unrouted`; it is not a task.)
  */
-export type IndexStatus = "pending" | "delivered" | "dead" | "stale" | "expired" | "purged";
+export type IndexStatus = "pending" | "delivered" | "dead" | "stale" | "filtered" | "expired" | "purged";
 
 /** Filter for the events list. Every field is optional; all given ones must hold. */
 export interface EventFilter {

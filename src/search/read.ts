@@ -60,7 +60,7 @@ const toTask = (r: TaskRow): IndexedTask => ({
 /** The summary status of an event from its tasks' states (`unrouted`: no destination matched). */
 export function summaryStatus(statuses: IndexStatus[]): IndexStatus | "unrouted" {
   if (statuses.length === 0) return "unrouted";
-  for (const s of ["dead", "pending", "delivered", "stale", "expired", "purged"] as const) if (statuses.includes(s)) return s;
+  for (const s of ["dead", "pending", "delivered", "stale", "filtered", "expired", "purged"] as const) if (statuses.includes(s)) return s;
   return "delivered";
 }
 

@@ -67,6 +67,7 @@ export function testConfig(sinkUrl: string) {
       ...presetSources(),
       ...deliveryEngineSources(),
       ...hostileSources(),
+      ...transformSources(),
     },
     destinations: {
       ok: dest("/ok"),
@@ -99,7 +100,55 @@ export function testConfig(sinkUrl: string) {
       // A long timeout: on a loaded machine a lost answer means a second copy (same webhook-id).
       ...Object.fromEntries(HOSTILE_FAMILIES.map((f) => [`hostile-${f}`, dest(`/hostile/${f}`, { timeoutMs: 10_000 })])),
       "hostile-ordered": dest("/hostile/ordered", { timeoutMs: 10_000, ordering: { mode: "strict", reorderWindowSeconds: 1 } }),
+      ...transformDestinations(dest),
     },
+    transforms: transformFixtures(sinkUrl),
+  };
+}
+
+/** Transforms of the workerd tests (test/workers/transform*.test.ts). */
+export function transformFixtures(sinkUrl: string) {
+  const code = (body: string) => ({ code: `export default async function transform(event) {\n${body}\n}\n` });
+  return {
+    slim: code(`return { payload: { id: event.payload.id, total: event.payload.amount / 100 }, headers: { "x-shaped": "yes" }, eventType: "order.slim", path: "/orders?v=1" };`),
+    picky: code(`return event.eventType === "drop.me" ? null : { headers: { "x-kept": "1" } };`),
+    throws: code(`throw new Error("boom for " + event.eventId);`),
+    spins: code(`while (true) {}`),
+    random: code(`return { payload: { r: Math.random(), t: Date.now(), id: event.eventId } };`),
+    versioned: code(`return { payload: { version: 2 } };`),
+    // Tries the network (the real local sink) and looks for anything secret in its globals.
+    sneaky: code(`let fetched;
+try { const r = await fetch(${JSON.stringify(`${sinkUrl}/tx/leak`)}, { method: "POST", body: "leak" }); fetched = "reached " + r.status; }
+catch (e) { fetched = "blocked: " + String(e && e.message || e); }
+const names = Object.getOwnPropertyNames(globalThis);
+const env = typeof process !== "undefined" && process.env ? Object.keys(process.env) : [];
+return { payload: { fetched, env, secretLike: names.filter((n) => /SECRET|TOKEN|EDGEHOOK|LEDGER|QUEUE|LOADER/.test(n)) } };`),
+  };
+}
+
+/** Destinations with transforms; paths under /tx/ at the sink. */
+function transformDestinations(dest: (path: string, extra?: Record<string, unknown>) => Record<string, unknown>) {
+  return {
+    "tx-slim": dest("/tx/slim", { transform: "slim" }),
+    "tx-picky": dest("/tx/picky", { transform: "picky" }),
+    "tx-throws": dest("/tx/throws", { transform: "throws" }),
+    "tx-spins": dest("/tx/spins", { transform: "spins" }),
+    "tx-random": dest("/flaky/2/tx-random", { transform: "random" }),
+    "tx-versioned": dest("/tx/versioned", { transform: "versioned" }),
+    "tx-sneaky": dest("/tx/sneaky", { transform: "sneaky" }),
+    "tx-plain": dest("/tx/plain"),
+  };
+}
+
+/** Sources whose destinations transform; `txroute` sets the transform on its route instead. */
+function transformSources() {
+  const sw = { provider: "standard-webhooks", secrets: ["SW_SECRET"] };
+  return {
+    tx: { ...sw, destinations: ["tx-slim", "tx-picky"] },
+    txfail: { ...sw, destinations: ["tx-throws", "tx-plain"] },
+    txrandom: { ...sw, destinations: ["tx-random"] },
+    txsneaky: { ...sw, destinations: ["tx-sneaky"] },
+    txroute: { ...sw, destinations: [{ destination: "tx-plain", transform: "picky" }] },
   };
 }
 

@@ -1,0 +1,162 @@
+/**
+ * Transformations in workerd: user code in a Dynamic Worker (the real Worker Loader), the real
+ * queue, ledger and local sink. Fixtures: transformFixtures in test/support/fixtures.ts.
+ */
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import worker from "../../src/index";
+import { TEST_SECRETS, testConfig } from "../support/fixtures";
+import { signRequest } from "../support/signer";
+import { editLedger, inspect, ledgerStub, pendingTask, post, received, settled, waitFor } from "./helpers";
+
+let counter = 0;
+/** Sign a Standard Webhooks request with a fresh id. */
+function signed(body: Record<string, unknown>) {
+  const id = `msg_tx_${Date.now()}_${counter++}`;
+  return signRequest({ preset: "standard-webhooks", secret: TEST_SECRETS.SW_SECRET, body: JSON.stringify(body), id });
+}
+
+/** Store an event for the destination-less source with one hand-made pending task (no queue message). */
+async function handMadeTask(destination: string): Promise<string> {
+  const request = await signed({ type: "order.created", id: "ord_hand", amount: 100 });
+  const id = request.headers["webhook-id"]!;
+  expect((await post("nowhere", request)).status).toBe(202);
+  await editLedger("nowhere", id, (event) => event.tasks.push(pendingTask(destination, `msg_hand_${id}`)));
+  return id;
+}
+
+/** Run the consumer on one batch of messages (with another env when given), as the queue would. */
+async function runBatch(bodies: unknown[], withEnv: object = env) {
+  const batch = createMessageBatch("edgehook-delivery", bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 2, body })));
+  const ctx = createExecutionContext();
+  await worker.queue(batch, withEnv as typeof env);
+  return getQueueResult(batch, ctx);
+}
+
+describe("transforms in the delivery path", () => {
+  it("a transformed, signed event arrives once with the transformed body, type, headers and path", async () => {
+    const request = await signed({ type: "order.created", id: "ord_1", amount: 1250 });
+    const id = request.headers["webhook-id"]!;
+    expect((await post("tx", request)).status).toBe(202);
+    const view = await settled("tx", id);
+    expect(view.tasks.map((t) => [t.destination, t.status])).toEqual([["tx-slim", "delivered"], ["tx-picky", "delivered"]]);
+    const got = await received("/tx/slim/orders", id);
+    expect(got).toHaveLength(1);
+    expect(got[0]!.verified).toBe(true);
+    expect(got[0]!.body).toBe(JSON.stringify({ id: "ord_1", total: 12.5 }));
+    expect(got[0]!.headers).toMatchObject({ "x-shaped": "yes", "edgehook-event-type": "order.slim", "content-type": "application/json" });
+    expect(await received("/tx/slim", id)).toHaveLength(0);
+    // The other destination's transform only adds a header: the original bytes go out.
+    const picky = await received("/tx/picky", id);
+    expect(picky).toHaveLength(1);
+    expect(picky[0]!.body).toBe(new TextDecoder().decode(request.body));
+    expect(picky[0]!.headers["x-kept"]).toBe("1");
+    const slimTask = view.tasks.find((t) => t.destination === "tx-slim")!;
+    expect(slimTask.transform).toMatchObject({ name: "slim", dropped: false, bytes: got[0]!.body.length });
+    expect(slimTask.transform!.version).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it("a transform returning null records the task filtered (visible, replayable), nothing sent", async () => {
+    const request = await signed({ type: "drop.me", id: "ord_2", amount: 1 });
+    const id = request.headers["webhook-id"]!;
+    expect((await post("tx", request)).status).toBe(202);
+    const view = await settled("tx", id);
+    const picky = view.tasks.find((t) => t.destination === "tx-picky")!;
+    expect(picky).toMatchObject({ status: "filtered", lastError: "transform_dropped", transform: { name: "picky", dropped: true } });
+    expect(view.tasks.find((t) => t.destination === "tx-slim")!.status).toBe("delivered");
+    expect(await received("/tx/picky", id)).toHaveLength(0);
+    expect(await ledgerStub("tx", id).replay({ statuses: ["filtered"] })).toEqual({ replayed: ["tx-picky"] });
+    expect((await settled("tx", id)).tasks.find((t) => t.destination === "tx-picky")!.status).toBe("filtered");
+    expect(await received("/tx/picky", id)).toHaveLength(0);
+  });
+
+  it("a route's transform wins over the destination's (none here)", async () => {
+    const request = await signed({ type: "order.created", id: "ord_3", amount: 1 });
+    const id = request.headers["webhook-id"]!;
+    expect((await post("txroute", request)).status).toBe(202);
+    await settled("txroute", id);
+    const got = await received("/tx/plain", id);
+    expect(got).toHaveLength(1);
+    expect(got[0]!.headers["x-kept"]).toBe("1");
+  });
+
+  it("a throwing transform ends its task dead with transform_failed and the message in the attempt log; other destinations are delivered", async () => {
+    const request = await signed({ type: "order.created", id: "ord_4", amount: 1 });
+    const id = request.headers["webhook-id"]!;
+    expect((await post("txfail", request)).status).toBe(202);
+    const view = await settled("txfail", id);
+    const failed = view.tasks.find((t) => t.destination === "tx-throws")!;
+    expect(failed).toMatchObject({ status: "dead", lastError: "transform_failed", attempts: 1 });
+    expect(failed.log.at(-1)!.snippet).toContain(`boom for ${id}`);
+    expect(view.tasks.find((t) => t.destination === "tx-plain")!.status).toBe("delivered");
+    expect(await received("/tx/throws", id)).toHaveLength(0);
+  });
+
+  it("a runaway loop ends transform_failed, and the other events of the same batch are still delivered", async () => {
+    const spinning = await handMadeTask("tx-spins");
+    const plain = await handMadeTask("tx-plain");
+    const shaped = await handMadeTask("tx-slim");
+    const result = await runBatch([
+      { v: 1, ledger: `nowhere:${spinning}`, destination: "tx-spins" },
+      { v: 1, ledger: `nowhere:${plain}`, destination: "tx-plain" },
+      { v: 1, ledger: `nowhere:${shaped}`, destination: "tx-slim" },
+    ]);
+    expect(result.explicitAcks.sort()).toEqual(["m0", "m1", "m2"]);
+    const spun = (await inspect("nowhere", spinning))!.tasks[0]!;
+    expect(spun).toMatchObject({ status: "dead", lastError: "transform_failed" });
+    expect(spun.log.at(-1)!.snippet).toMatch(/loop iterations/);
+    expect((await inspect("nowhere", plain))!.tasks[0]!.status).toBe("delivered");
+    expect((await inspect("nowhere", shaped))!.tasks[0]!.status).toBe("delivered");
+    expect(await received("/tx/plain", plain)).toHaveLength(1);
+  });
+
+  it("a transform cannot reach the network and sees no env, binding or secret", async () => {
+    const request = await signed({ type: "order.created", id: "ord_5", amount: 1 });
+    const id = request.headers["webhook-id"]!;
+    expect((await post("txsneaky", request)).status).toBe(202);
+    await settled("txsneaky", id);
+    const got = await received("/tx/sneaky", id);
+    expect(got).toHaveLength(1);
+    const seen = JSON.parse(got[0]!.body) as { fetched: string; env: string[]; secretLike: string[] };
+    expect(seen.fetched).toMatch(/^blocked: /);
+    expect(seen.env).toEqual([]);
+    expect(seen.secretLike).toEqual([]);
+    expect(got[0]!.body).not.toContain(TEST_SECRETS.SINK_SECRET);
+    expect(await received("/tx/leak")).toHaveLength(0);
+  });
+
+  it("retries send identical bytes even when the transform is not deterministic (same version, same webhook-id)", async () => {
+    const request = await signed({ type: "order.created", id: "ord_6", amount: 1 });
+    const id = request.headers["webhook-id"]!;
+    expect((await post("txrandom", request)).status).toBe(202);
+    const view = await settled("txrandom", id, 20_000);
+    expect(view.tasks[0]).toMatchObject({ status: "delivered", attempts: 3 });
+    const got = await received("/flaky/2/tx-random", id);
+    expect(got).toHaveLength(3);
+    expect(new Set(got.map((r) => r.body)).size).toBe(1);
+    expect(new Set(got.map((r) => r.webhookId)).size).toBe(1);
+    expect(JSON.parse(got[0]!.body)).toMatchObject({ id });
+  });
+
+  it("a replay after the transform's code changed uses the new version, and the task shows which version sent it", async () => {
+    const id = await handMadeTask("tx-versioned");
+    const config = testConfig(env.SINK_URL);
+    config.transforms.versioned = { code: "export default () => ({ payload: { version: 1 } });\n" };
+    await runBatch([{ v: 1, ledger: `nowhere:${id}`, destination: "tx-versioned" }], { ...env, EDGEHOOK: JSON.stringify(config) });
+    const first = (await inspect("nowhere", id))!.tasks[0]!;
+    expect(first.status).toBe("delivered");
+    expect((await received("/tx/versioned", id))[0]!.body).toBe('{"version":1}');
+    // The replay goes through the real queue, whose consumer runs the configured (changed) code.
+    expect(await ledgerStub("nowhere", id).replay({ statuses: ["delivered"] })).toEqual({ replayed: ["tx-versioned"] });
+    const got = await waitFor(async () => {
+      const list = await received("/tx/versioned", id);
+      return list.length === 2 ? list : undefined;
+    });
+    expect(got.map((r) => r.body)).toEqual(['{"version":1}', '{"version":2}']);
+    expect(got[0]!.webhookId).toBe(got[1]!.webhookId);
+    const second = (await settled("nowhere", id)).tasks[0]!;
+    expect(second.status).toBe("delivered");
+    expect(second.transform!.version).not.toBe(first.transform!.version);
+  });
+});
