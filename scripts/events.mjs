@@ -40,7 +40,7 @@ export function parseTime(text, now = Date.now()) {
 }
 
 /** The admin token: flag, environment, or .dev.vars. */
-function findToken(values, env) {
+export function findToken(values, env) {
   if (values.token) return values.token;
   if (env.EDGEHOOK_ADMIN_TOKEN) return env.EDGEHOOK_ADMIN_TOKEN;
   if (env.ADMIN_TOKEN) return env.ADMIN_TOKEN;
