@@ -8,6 +8,14 @@ const ADMIN_TEST_TOKEN = "test-admin-token-4f9c2a7e";
 /** The event index's D1 migrations, applied in each workerd test file's setup (test/support/apply-migrations.ts). */
 const d1Migrations = await readD1Migrations("./migrations");
 
+/** Forward a request made through the TEST_MTLS_CERT binding to the sink, marking that it went through the binding. */
+async function viaMtlsStandIn(request: Request, sinkUrl: string): Promise<Response> {
+  const url = new URL(request.url);
+  const headers = new Headers(request.headers);
+  headers.set("x-test-via-binding", "TEST_MTLS_CERT");
+  return fetch(new URL(url.pathname + url.search, sinkUrl), { method: request.method, headers, body: await request.arrayBuffer(), redirect: "manual" });
+}
+
 /** Every consumer value explicit (local queue defaults differ from production); short batch timeout for tests. */
 const consumer = { maxBatchSize: 50, maxBatchTimeout: 0.05, maxRetries: 100, retryDelay: 1 };
 
@@ -32,6 +40,9 @@ export default defineConfig({
                   TEST_MIGRATIONS: d1Migrations,
                   ...TEST_SECRETS,
                 },
+                // Stand-in for an [[mtls_certificates]] binding (miniflare only proxies those to Cloudflare):
+                // a Fetcher that workerd routes here, forwarding to the sink with a marker (test/workers/egress.test.ts).
+                serviceBindings: { TEST_MTLS_CERT: (request: Request) => viaMtlsStandIn(request, sinkUrl) },
                 queueConsumers: {
                   "edgehook-delivery": { ...consumer, deadLetterQueue: "edgehook-dead" },
                   "edgehook-dead": { ...consumer, maxRetries: 10 },

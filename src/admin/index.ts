@@ -9,6 +9,7 @@ import { listenRoutes } from "./listen";
 import { buildOpenApi } from "./openapi";
 import { operateRoutes } from "./operate";
 import { orderingRoutes } from "./ordering";
+import { publicKeyRoutes } from "./publickey";
 import { ROUTES } from "./route";
 
 export { requireAdmin, tokensEqual } from "./auth";
@@ -36,6 +37,7 @@ export function createAdminApi(options: { ingest?: IngestDispatch } = {}) {
   operateRoutes(api, options.ingest);
   orderingRoutes(api);
   listenRoutes(api);
+  publicKeyRoutes(api);
   api.get("/openapi.json", (c) => c.json(buildOpenApi(ROUTES)));
   api.all("*", (c) => c.json({ error: { code: "not_found", message: "no such admin route (see /api/openapi.json)" } }, 404));
   return api;

@@ -24,6 +24,8 @@ export function destinationView(d: RuntimeDestination, gate: GateStatus | null) 
     kind: d.config.kind,
     url: d.config.url === undefined ? null : redactUrl(d.config.url),
     secret: { name: d.config.secret, set: d.secretValue.length > 0 },
+    additionalSecrets: (d.config.additionalSecrets ?? []).map((name, i) => ({ name, set: (d.signingSecrets[i + 1] ?? "").length > 0 })),
+    mtlsCertificate: d.config.mtlsCertificate ?? null,
     timeoutMs: d.config.timeoutMs,
     retry: d.config.retry,
     breakerPolicy: d.config.breaker,

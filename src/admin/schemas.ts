@@ -193,6 +193,8 @@ export const destinationViewSchema = z.object({
   kind: z.enum(["http", "listen"]).describe("listen: delivered to the CLI connected with npm run listen"),
   url: z.string().nullable().describe("credentials and query values redacted; null for a listen destination"),
   secret: z.object({ name: z.string(), set: z.boolean() }).describe("the Worker secret's name; its value is never shown"),
+  additionalSecrets: z.array(z.object({ name: z.string(), set: z.boolean() })).describe("further signing keys' names (rotation, v1a beside v1)"),
+  mtlsCertificate: z.string().nullable().describe("the mTLS certificate binding deliveries go through"),
   timeoutMs: z.number(),
   retry: z.object({ maxAttempts: z.number(), baseSeconds: z.number(), capSeconds: z.number() }),
   breakerPolicy: z.object({ failureThreshold: z.number(), cooldownSeconds: z.number() }),

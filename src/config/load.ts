@@ -4,7 +4,7 @@
  */
 import { compileAllowList, type AllowList } from "../ingress";
 import { credentialHeaders, PRESETS, replayWarning, type Preset } from "../providers";
-import { decodeKey, type Verifier } from "../verify";
+import { decodeEd25519Seed, decodeKey, type Verifier } from "../verify";
 import { configSchema, type DestinationConfig, type EdgehookConfig, type SourceConfig } from "./schema";
 import { duplicateKeys, protoKeys } from "./json-keys";
 import { isPrivateHost } from "./network";
@@ -26,6 +26,10 @@ export interface RuntimeDestination {
   name: string;
   config: DestinationConfig;
   secretValue: string;
+  /** Every signing key's value, in signing order: `secret` then `additionalSecrets` (whsec_ → v1, whsk_ → v1a). */
+  signingSecrets: string[];
+  /** The `mtlsCertificate` binding deliveries are fetched through, when one is configured. */
+  fetcher?: Fetcher;
 }
 
 /** The checked configuration. */
@@ -76,16 +80,33 @@ export function parseConfig(raw: unknown, bindings: Record<string, unknown>): Co
 
   const destinations = new Map<string, RuntimeDestination>();
   for (const [name, config] of Object.entries(parsed.data.destinations)) {
-    const secretValue = secret(config.secret, `EDGEHOOK.destinations.${name}.secret`);
-    if (secretValue !== "" && !isSigningKey(secretValue)) {
-      problems.push(
-        `EDGEHOOK.destinations.${name}.secret: Worker secret "${config.secret}" does not hold a Standard Webhooks key (whsec_ followed by base64 of at least ${MIN_SIGNING_KEY_BYTES} random bytes); no delivery could be signed`,
-      );
+    const keys = [
+      { secretName: config.secret, path: `EDGEHOOK.destinations.${name}.secret` },
+      ...(config.additionalSecrets ?? []).map((n, i) => ({ secretName: n, path: `EDGEHOOK.destinations.${name}.additionalSecrets.${i}` })),
+    ];
+    const signingSecrets = keys.map(({ secretName, path }) => {
+      const value = secret(secretName, path);
+      if (value !== "" && !isSigningKey(value)) {
+        problems.push(
+          `${path}: Worker secret "${secretName}" does not hold a Standard Webhooks key (whsec_ followed by base64 of at least ${MIN_SIGNING_KEY_BYTES} random bytes, or a whsk_ Ed25519 key: base64 of its 32-byte seed or 64-byte seed and public key); no delivery could be signed`,
+        );
+      }
+      return value;
+    });
+    const secretValue = signingSecrets[0]!;
+    if (signingSecrets.filter((v) => v.startsWith("whsk_")).length > MAX_V1A_KEYS) {
+      problems.push(`EDGEHOOK.destinations.${name}.additionalSecrets: at most ${MAX_V1A_KEYS} whsk_ (Ed25519) keys per destination; verifiers bound their Ed25519 checks per request (Edgehook's own: 2)`);
+    }
+    let fetcher: Fetcher | undefined;
+    if (config.mtlsCertificate !== undefined) {
+      const binding = bindings[config.mtlsCertificate] as { fetch?: unknown } | undefined;
+      if (typeof binding?.fetch === "function") fetcher = binding as Fetcher;
+      else problems.push(`EDGEHOOK.destinations.${name}.mtlsCertificate: no mTLS certificate binding "${config.mtlsCertificate}" (add [[mtls_certificates]] with binding = "${config.mtlsCertificate}" to wrangler.toml; docs/operate.md, "mTLS to destinations")`);
     }
     if (config.url !== undefined && !config.allowPrivateNetwork && isPrivateHost(new URL(config.url).hostname)) {
       problems.push(`EDGEHOOK.destinations.${name}.url: points at a private or loopback address; set allowPrivateNetwork = true if that is intended`);
     }
-    destinations.set(name, { name, config, secretValue });
+    destinations.set(name, { name, config, secretValue, signingSecrets, ...(fetcher ? { fetcher } : {}) });
   }
 
   const sources = new Map<string, RuntimeSource>();
@@ -118,8 +139,12 @@ export function parseConfig(raw: unknown, bindings: Record<string, unknown>): Co
 /** Standard Webhooks keys are 24–64 random bytes (standardwebhooks.com spec, "Signature scheme"). */
 const MIN_SIGNING_KEY_BYTES = 24;
 
-/** Whether a destination secret decodes, by the delivery signer's own decoding (`whsec-base64`), to enough bytes. */
+/** Ed25519 keys per destination: Edgehook's own v1a verifier checks at most 2 per request (src/verify/limits.ts). */
+const MAX_V1A_KEYS = 2;
+
+/** Whether a destination key decodes as the delivery signer decodes it: `whsk_` Ed25519, else `whsec-base64` with enough bytes. */
 function isSigningKey(value: string): boolean {
+  if (value.startsWith("whsk_")) return decodeEd25519Seed(value) !== null;
   const bytes = decodeKey(value, "whsec-base64");
   return bytes !== null && bytes.byteLength >= MIN_SIGNING_KEY_BYTES;
 }

@@ -110,6 +110,10 @@ export const destinationSchema = z
     kind: z.enum(["http", "listen"]).default("http"),
     url: z.url({ protocol: /^https?$/ }).optional(),
     secret: secretName,
+    /** More signing keys (Worker secret names): each adds an entry to webhook-signature (rotation, or v1a beside v1). */
+    additionalSecrets: z.array(secretName).min(1).max(4).optional(),
+    /** Name of a `[[mtls_certificates]]` binding: deliveries present its client certificate (docs/operate.md). */
+    mtlsCertificate: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, "must be the binding name of an [[mtls_certificates]] entry in wrangler.toml").optional(),
     timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
     retry: retrySchema.default(retrySchema.parse({})),
     allowPrivateNetwork: z.boolean().default(false),

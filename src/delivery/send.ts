@@ -22,7 +22,7 @@ export async function signHeaders(headers: Headers, destination: RuntimeDestinat
   const timestamp = Math.floor(now / 1000);
   headers.set("webhook-id", webhookId);
   headers.set("webhook-timestamp", String(timestamp));
-  headers.set("webhook-signature", await signStandardWebhook(destination.secretValue, webhookId, timestamp, body));
+  headers.set("webhook-signature", await signStandardWebhook(destination.signingSecrets, webhookId, timestamp, body));
   headers.set("user-agent", USER_AGENT);
   return headers;
 }
@@ -108,7 +108,9 @@ export async function postSigned(destination: RuntimeDestination, headers: Heade
   if (url === undefined) return unbuildable(new Error("the destination has no url"), started);
   let response: Response;
   try {
-    response = await fetch(url, { method: "POST", headers, body, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
+    const init = { method: "POST", headers, body, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) } as const;
+    // mTLS: the [[mtls_certificates]] binding's fetch presents the client certificate (docs/operate.md).
+    response = await (destination.fetcher ? destination.fetcher.fetch(url, init) : fetch(url, init));
   } catch (error) {
     const name = (error as Error)?.name;
     const transportError = name === "TimeoutError" || name === "AbortError" ? "timeout" : "network";

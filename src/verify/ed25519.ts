@@ -17,6 +17,17 @@ export function decodeEd25519Key(text: string, encoding: Ed25519KeyEncoding): Ui
   return bytes && bytes.byteLength === 32 ? bytes : null;
 }
 
+/**
+ * The 32-byte private seed of a Standard Webhooks signing key: `whsk_` + base64 of the seed (32 bytes)
+ * or of seed ‖ public key (64 bytes, libsodium's form, as in the spec's v1a vector); `null` otherwise.
+ * Only the seed is used: the public key is always derived from it, never read from the key text.
+ */
+export function decodeEd25519Seed(text: string): Uint8Array | null {
+  if (!text.startsWith("whsk_")) return null;
+  const bytes = fromBase64(text.slice("whsk_".length));
+  return bytes && (bytes.byteLength === 32 || bytes.byteLength === 64) ? bytes.slice(0, 32) : null;
+}
+
 /** Import (once per isolate) an Ed25519 public key for verify; `null` when malformed. */
 export function ed25519Key(text: string, encoding: Ed25519KeyEncoding): Promise<CryptoKey | null> {
   const id = `${encoding}\u0000${text}`;

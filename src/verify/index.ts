@@ -9,7 +9,7 @@ export { checkTimestamp, decodeSignature, matchAny, parseTimestamp, signedConten
 export type { HmacAlgorithm, HmacScheme, KeyEncoding } from "./hmac";
 export { decodeKey, hmacAlgorithm, hmacKey, verifyHmac } from "./hmac";
 export type { Ed25519KeyEncoding } from "./ed25519";
-export { decodeEd25519Key, ed25519Algorithm, ed25519Key } from "./ed25519";
+export { decodeEd25519Key, decodeEd25519Seed, ed25519Algorithm, ed25519Key } from "./ed25519";
 export { decodeSpki, derToP1363, p256Algorithm, p256Key } from "./ecdsa";
 export type { TokenScheme } from "./token";
 export { tokensEqual, verifyToken } from "./token";

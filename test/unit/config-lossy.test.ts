@@ -46,7 +46,7 @@ describe("a destination secret must be a Standard Webhooks key", () => {
     const config = base();
     config.destinations.d!.secret = name;
     const found = problems(config);
-    expect(found).toEqual([`EDGEHOOK.destinations.d.secret: Worker secret "${name}" does not hold a Standard Webhooks key (whsec_ followed by base64 of at least 24 random bytes); no delivery could be signed`]);
+    expect(found).toEqual([`EDGEHOOK.destinations.d.secret: Worker secret "${name}" does not hold a Standard Webhooks key (whsec_ followed by base64 of at least 24 random bytes, or a whsk_ Ed25519 key: base64 of its 32-byte seed or 64-byte seed and public key); no delivery could be signed`]);
     expect(found.join("\n")).not.toContain(bindings[name as keyof typeof bindings]);
   });
   it("accepts whsec_ keys and bare base64 keys of 24+ bytes (as the delivery signer does)", () => {
