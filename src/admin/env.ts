@@ -14,6 +14,8 @@ export interface AdminEnv {
   KEY_SEQUENCER: DurableObjectNamespace<KeySequencer>;
   LISTEN_HUB: DurableObjectNamespace<ListenHub>;
   EVENT_INDEX?: D1Database;
+  /** Worker Loader for the transform test route (src/transform). */
+  LOADER?: WorkerLoader;
 }
 
 /** How the admin API reaches the ingest app (for signed test events), without a network round trip. */

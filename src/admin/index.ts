@@ -11,6 +11,7 @@ import { operateRoutes } from "./operate";
 import { orderingRoutes } from "./ordering";
 import { publicKeyRoutes } from "./publickey";
 import { ROUTES } from "./route";
+import { transformRoutes } from "./transforms";
 
 export { requireAdmin, tokensEqual } from "./auth";
 /** Bindings of the admin API and how it reaches the ingest app. */
@@ -38,6 +39,7 @@ export function createAdminApi(options: { ingest?: IngestDispatch } = {}) {
   orderingRoutes(api);
   listenRoutes(api);
   publicKeyRoutes(api);
+  transformRoutes(api);
   api.get("/openapi.json", (c) => c.json(buildOpenApi(ROUTES)));
   api.all("*", (c) => c.json({ error: { code: "not_found", message: "no such admin route (see /api/openapi.json)" } }, 404));
   return api;

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { TEST_SECRETS, testConfig } from "../support/fixtures";
 import { signRequest } from "../support/signer";
+import { api, apiJson } from "./admin-helpers";
 import { editLedger, inspect, ledgerStub, pendingTask, post, received, settled, waitFor } from "./helpers";
 
 let counter = 0;
@@ -158,5 +159,41 @@ describe("transforms in the delivery path", () => {
     const second = (await settled("nowhere", id)).tasks[0]!;
     expect(second.status).toBe("delivered");
     expect(second.transform!.version).not.toBe(first.transform!.version);
+  });
+});
+
+describe("POST /api/v1/transforms/:name/test", () => {
+  type TestResult = { transform: string; version: string; ok: boolean; error?: string; dropped?: boolean; output?: { payload: { data: string }; headers: Record<string, string>; eventType: string; path: string | null } };
+
+  it("runs a transform on a sample event and returns its output; nothing is sent", async () => {
+    const before = (await received("/tx/slim/orders")).length;
+    const result = await apiJson<TestResult>("/v1/transforms/slim/test", 200, { method: "POST", body: { event: { eventType: "order.created", payload: { id: "ord_t", amount: 990 } } } });
+    expect(result).toMatchObject({ transform: "slim", ok: true, dropped: false, output: { eventType: "order.slim", path: "/orders?v=1" } });
+    expect(result.version).toMatch(/^[0-9a-f]{16}$/);
+    expect(JSON.parse(result.output!.payload.data)).toEqual({ id: "ord_t", total: 9.9 });
+    expect(result.output!.headers["x-shaped"]).toBe("yes");
+    expect((await received("/tx/slim/orders")).length).toBe(before);
+  });
+
+  it("runs on a stored event by {source, eventId}, and reports drops, throws and loops as a task would record them", async () => {
+    const request = await signed({ type: "drop.me", id: "ord_s", amount: 5 });
+    const id = request.headers["webhook-id"]!;
+    expect((await post("nowhere", request)).status).toBe(202);
+    expect(await apiJson<TestResult>("/v1/transforms/picky/test", 200, { method: "POST", body: { source: "nowhere", eventId: id } })).toMatchObject({ ok: true, dropped: true });
+    const thrown = await apiJson<TestResult>("/v1/transforms/throws/test", 200, { method: "POST", body: { source: "nowhere", eventId: id } });
+    expect(thrown.ok).toBe(false);
+    expect(thrown.error).toContain(`boom for ${id}`);
+    const spun = await apiJson<TestResult>("/v1/transforms/spins/test", 200, { method: "POST", body: { event: { payload: {} } } });
+    expect(spun).toMatchObject({ ok: false });
+    expect(spun.error).toMatch(/loop iterations/);
+  });
+
+  it("refuses unknown transforms, unknown stored events and malformed bodies with a 4xx and a code", async () => {
+    expect(((await (await api("/v1/transforms/nope/test", { method: "POST", body: { event: { payload: {} } } })).json()) as { error: { code: string } }).error.code).toBe("not_found");
+    expect((await api("/v1/transforms/slim/test", { method: "POST", body: { source: "nowhere", eventId: "never-stored" } })).status).toBe(404);
+    const bad = await api("/v1/transforms/slim/test", { method: "POST", body: { event: { payload: {} }, source: "x" } });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe("validation_failed");
+    expect((await api("/v1/transforms/slim/test", { method: "POST", body: { event: { payload: {} } }, token: null })).status).toBe(401);
   });
 });
