@@ -8,6 +8,7 @@ import { loadConfig } from "./config";
 import { createApp } from "./ingest";
 import { pruneIndex } from "./search";
 
+export { AlertCenter } from "./alerts";
 export { DashboardSessions } from "./dashboard";
 export { DestinationGate } from "./gate";
 export { EventLedger } from "./ledger";

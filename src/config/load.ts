@@ -5,6 +5,7 @@
 import { compileAllowList, type AllowList } from "../ingress";
 import { credentialHeaders, PRESETS, replayWarning, type Preset } from "../providers";
 import { decodeEd25519Seed, decodeKey, type Verifier } from "../verify";
+import type { ChannelConfig } from "./alerts";
 import { configSchema, type DestinationConfig, type EdgehookConfig, type SourceConfig } from "./schema";
 import { duplicateKeys, protoKeys } from "./json-keys";
 import { isPrivateHost } from "./network";
@@ -32,11 +33,21 @@ export interface RuntimeDestination {
   fetcher?: Fetcher;
 }
 
+/** An alert channel ready to send to: its URL and (webhook) signing secret's value. */
+export interface RuntimeChannel {
+  name: string;
+  config: ChannelConfig;
+  url: string;
+  /** The webhook channel's whsec_ key; "" for Slack (its URL is the credential). */
+  secretValue: string;
+}
+
 /** The checked configuration. */
 export interface RuntimeConfig {
   raw: EdgehookConfig;
   sources: ReadonlyMap<string, RuntimeSource>;
   destinations: ReadonlyMap<string, RuntimeDestination>;
+  alertChannels: ReadonlyMap<string, RuntimeChannel>;
 }
 
 /** Config result: failures are values listing every problem as `path: message`. */
@@ -132,8 +143,30 @@ export function parseConfig(raw: unknown, bindings: Record<string, unknown>): Co
     sources.set(name, { name, config, preset, verifier: preset.verifier(config), secretValues, allowList });
   }
 
+  const alertChannels = new Map<string, RuntimeChannel>();
+  for (const [name, config] of Object.entries(parsed.data.alerts.channels)) {
+    const path = `EDGEHOOK.alerts.channels.${name}`;
+    const channel = runtimeChannel(name, config, secret(config.kind === "webhook" ? config.secret : config.urlSecret, `${path}.${config.kind === "webhook" ? "secret" : "urlSecret"}`), path);
+    if (typeof channel === "string") problems.push(channel);
+    else if (channel) alertChannels.set(name, channel);
+  }
+
   if (problems.length > 0) return { ok: false, problems: problems.map(redactSecretValues) };
-  return { ok: true, config: { raw: parsed.data, sources, destinations } };
+  return { ok: true, config: { raw: parsed.data, sources, destinations, alertChannels } };
+}
+
+/** An alert channel from its config and its secret's value, or the problem (never quoting the value). */
+function runtimeChannel(name: string, config: ChannelConfig, value: string, path: string): RuntimeChannel | string | null {
+  if (value === "") return null; // already reported as not set
+  if (config.kind === "webhook") {
+    if (!isSigningKey(value)) return `${path}.secret: Worker secret "${config.secret}" does not hold a Standard Webhooks key (whsec_ followed by base64 of at least ${MIN_SIGNING_KEY_BYTES} random bytes)`;
+    if (!config.allowPrivateNetwork && isPrivateHost(new URL(config.url).hostname)) return `${path}.url: points at a private or loopback address; set allowPrivateNetwork = true if that is intended`;
+    return { name, config, url: config.url, secretValue: value };
+  }
+  const url = URL.parse(value.trim());
+  if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) return `${path}.urlSecret: Worker secret "${config.urlSecret}" does not hold an http(s) URL (the Slack incoming-webhook URL, https://hooks.slack.com/services/…)`;
+  if (!config.allowPrivateNetwork && isPrivateHost(url.hostname)) return `${path}.urlSecret: the URL in Worker secret "${config.urlSecret}" points at a private or loopback address; set allowPrivateNetwork = true if that is intended`;
+  return { name, config, url: url.href, secretValue: "" };
 }
 
 /** Standard Webhooks keys are 24–64 random bytes (standardwebhooks.com spec, "Signature scheme"). */

@@ -3,6 +3,7 @@
  * Every field but the minimal shape is optional with a documented default; see docs/configuration.md.
  */
 import { z } from "zod";
+import { alertsSchema } from "./alerts";
 import { looksLikeSecretValue } from "./secret-values";
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, "use letters, digits, '-' or '_' (max 64)");
@@ -184,6 +185,7 @@ export const configSchema = z
     destinations: z.record(name, destinationSchema).default({}),
     transforms: z.record(name, transformSchema).default({}),
     settings: settingsSchema.default(settingsSchema.parse({})),
+    alerts: alertsSchema.default(alertsSchema.parse({})),
   })
   .strict()
   .superRefine((config, ctx) => {
