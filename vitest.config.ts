@@ -37,6 +37,7 @@ export default defineConfig({
                   EDGEHOOK: JSON.stringify(testConfig(sinkUrl)),
                   SINK_URL: sinkUrl,
                   ADMIN_TOKEN: ADMIN_TEST_TOKEN,
+                  ALERT_SLACK_URL: `${sinkUrl}/slack-alerts`,
                   TEST_MIGRATIONS: d1Migrations,
                   ...TEST_SECRETS,
                 },

@@ -1,12 +1,13 @@
 /** Bindings and Hono environment of the admin API and the dashboard. */
 import type { Context } from "hono";
+import type { AlertsEnv } from "../alerts";
 import type { DestinationGate } from "../gate";
 import type { EventLedger } from "../ledger";
 import type { ListenHub } from "../listen";
 import type { KeySequencer } from "../ordering";
 
 /** Bindings the admin API uses. */
-export interface AdminEnv {
+export interface AdminEnv extends AlertsEnv {
   ADMIN_TOKEN?: string;
   EDGEHOOK?: unknown;
   EVENT_LEDGER: DurableObjectNamespace<EventLedger>;

@@ -1,5 +1,6 @@
 /** Admin routes for configuration views (secrets redacted), destination pause/resume/breaker, and stats. */
 import type { Context, Hono } from "hono";
+import { signalAlerts } from "../alerts";
 import { loadConfig, type RuntimeConfig } from "../config";
 import { windowStats } from "../search";
 import type { AdminBindings, AdminEnv, IngestDispatch } from "./env";
@@ -73,6 +74,8 @@ export function operateRoutes(api: Hono<AdminBindings>, ingest?: IngestDispatch)
       const gate = gateOf(c.env, params.name);
       const status = action === "pause" ? await gate.pause((body as { reason: string }).reason) : await gate.resume();
       audit(c, action, { destination: params.name });
+      const at = Date.now(); // resume also closes the breaker; the alert stage ignores transitions it did not see open
+      await signalAlerts(c.env, action === "pause" ? [{ kind: "pause", destination: params.name, paused: true, by: "operator", at }] : [{ kind: "pause", destination: params.name, paused: false, by: "operator", at }, { kind: "breaker", destination: params.name, state: "closed", error: null, at }]);
       return c.json(status);
     });
   }

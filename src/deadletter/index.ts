@@ -3,10 +3,12 @@
  * ledger was unreachable) are recorded as dead in their ledger and the index, so nothing goes
  * silently missing.
  */
+import { signalAlerts, type AlertSignal } from "../alerts";
 import { isDeliveryMessage, recordDead, type DeadEnv } from "../delivery";
 
 /** The dead-letter queue's handler. */
 export async function handleDeadLetterBatch(batch: MessageBatch<unknown>, env: DeadEnv): Promise<void> {
+  const alerts: AlertSignal[] = [];
   await Promise.all(
     batch.messages.map(async (message) => {
       const body = message.body;
@@ -16,7 +18,7 @@ export async function handleDeadLetterBatch(batch: MessageBatch<unknown>, env: D
         return;
       }
       try {
-        const status = await recordDead(env, body, "queue_retries_exhausted");
+        const status = await recordDead(env, body, "queue_retries_exhausted", alerts);
         console.log(JSON.stringify({ msg: "dead_letter", ledger: body.ledger, destination: body.destination, status }));
         message.ack();
       } catch (error) {
@@ -25,4 +27,5 @@ export async function handleDeadLetterBatch(batch: MessageBatch<unknown>, env: D
       }
     }),
   );
+  if (alerts.length > 0) await signalAlerts(env, alerts); // one AlertCenter request per batch
 }

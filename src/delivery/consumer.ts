@@ -3,6 +3,7 @@
  * (breaker, pause, rate limit), claims its tasks from their ledgers, attempts them (one POST each, or
  * batched), records every outcome before acking, and reports the group's health to the gate once.
  */
+import { gateSignals, reportAlerts, type AlertSignal, type AlertsEnv } from "../alerts";
 import { loadConfig, type RuntimeConfig, type RuntimeDestination } from "../config";
 import type { DestinationGate, GateSettings } from "../gate";
 import type { DeliveryMessage, EventLedger, TaskStatus } from "../ledger";
@@ -20,7 +21,7 @@ import { endPoisoned, poisonVerdict, recordDead } from "./poison";
 import { sendDelivery } from "./send";
 
 /** Bindings the consumer uses. */
-export interface DeliveryEnv extends SearchEnv, ListenEnv, TransformEnv {
+export interface DeliveryEnv extends SearchEnv, ListenEnv, TransformEnv, AlertsEnv {
   EVENT_LEDGER: DurableObjectNamespace<EventLedger>;
   DESTINATION_GATE: DurableObjectNamespace<DestinationGate>;
   KEY_SEQUENCER: DurableObjectNamespace<KeySequencer>;
@@ -178,12 +179,12 @@ async function deliverBatched(env: DeliveryEnv, messages: Incoming[], destinatio
 }
 
 /** Deliver one destination's messages from this batch. */
-async function deliverGroup(env: DeliveryEnv, config: RuntimeConfig, name: string, messages: Incoming[], pii: Set<string>): Promise<IndexUpdate[]> {
+async function deliverGroup(env: DeliveryEnv, config: RuntimeConfig, name: string, messages: Incoming[], pii: Set<string>, alerts: AlertSignal[]): Promise<IndexUpdate[]> {
   const destination = config.destinations.get(name);
   if (!destination) {
     // Removed from config: the tasks can never be delivered; make that visible instead of retrying forever.
     await Promise.all(messages.map((m) => guarded(env, m, destination, async () => {
-      await recordDead(env, m.body, "destination_not_configured");
+      await recordDead(env, m.body, "destination_not_configured", alerts);
       m.ack();
     })));
     return [];
@@ -218,7 +219,8 @@ async function deliverGroup(env: DeliveryEnv, config: RuntimeConfig, name: strin
   const results = batch ? await deliverBatched(env, granted, destination, batch.maxEvents, pii) : await deliverEach(env, granted, destination, pii);
   const count = (h: Health) => results.filter((r) => r.health === h).length;
   try {
-    await gate.report({ successes: count("success"), failures: count("failure"), gone: count("gone") > 0, released: granted.length }, settings);
+    const reported = await gate.report({ successes: count("success"), failures: count("failure"), gone: count("gone") > 0, released: granted.length }, settings);
+    alerts.push(...gateSignals(name, reported.changes, results.findLast((r) => r.update.lastError !== null)?.update.lastError ?? null, Date.now()));
   } catch (error) {
     console.error(JSON.stringify({ msg: "gate_report_failed", destination: name, error: String(error) }));
   }
@@ -244,10 +246,12 @@ export async function handleDeliveryBatch(batch: MessageBatch<unknown>, env: Del
     list.push(message as Incoming);
     groups.set(message.body.destination, list);
   }
-  const updates = (await Promise.all([...groups].map(([name, messages]) => deliverGroup(env, loaded.config, name, messages, pii)))).flat();
+  const alerts: AlertSignal[] = [];
+  const updates = (await Promise.all([...groups].map(([name, messages]) => deliverGroup(env, loaded.config, name, messages, pii, alerts)))).flat();
   try {
     await writeIndex(env, updates);
   } catch (error) {
     console.error(JSON.stringify({ msg: "index_write_failed", error: String(error) }));
   }
+  await reportAlerts(env, updates, alerts);
 }

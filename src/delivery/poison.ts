@@ -5,6 +5,7 @@
  * overloaded or reset) keep their retries until the queue's max_retries hands the message to the
  * dead-letter queue. Either way the task ends dead in its ledger and in the index: visible, replayable.
  */
+import { signalAlerts, type AlertSignal, type AlertsEnv } from "../alerts";
 import type { RuntimeDestination } from "../config";
 import type { DeliveryMessage, EventLedger, TaskStatus } from "../ledger";
 import { writeIndex, type SearchEnv } from "../search";
@@ -14,7 +15,7 @@ import { settleOrder, type OrderingEnv } from "./ordered";
 export const POISON_AFTER_ATTEMPTS = 5;
 
 /** Bindings dead-recording uses. */
-export interface DeadEnv extends SearchEnv {
+export interface DeadEnv extends SearchEnv, AlertsEnv {
   EVENT_LEDGER: DurableObjectNamespace<EventLedger>;
 }
 
@@ -33,8 +34,10 @@ export function poisonVerdict(error: unknown, attempts: number): "retry" | "dead
  * Mark a message's task dead in its ledger with `reason` (a task already final keeps its state) and
  * index the result, so dead tasks show on the dead-letter list and dashboard. Throws when the ledger
  * cannot be reached (the caller retries); an index failure is only logged (the ledger is the truth).
+ * The dead task is an alert signal: pushed to `alerts` when given (the caller signals its batch once),
+ * else signalled here.
  */
-export async function recordDead(env: DeadEnv, body: DeliveryMessage, reason: string): Promise<TaskStatus | null> {
+export async function recordDead(env: DeadEnv, body: DeliveryMessage, reason: string, alerts?: AlertSignal[]): Promise<TaskStatus | null> {
   const ledger = env.EVENT_LEDGER.get(env.EVENT_LEDGER.idFromName(body.ledger));
   const status = await ledger.markDead(body.destination, reason);
   if (status !== "dead") return status;
@@ -43,6 +46,9 @@ export async function recordDead(env: DeadEnv, body: DeliveryMessage, reason: st
     const task = view?.tasks.find((t) => t.destination === body.destination);
     if (view && task) {
       const { source, eventId, eventType, receivedAt, occurredAt } = view.event;
+      const signal: AlertSignal = { kind: "task.dead", source, eventId, destination: body.destination, reason, error: task.lastError, at: Date.now() };
+      if (alerts) alerts.push(signal);
+      else await signalAlerts(env, [signal]);
       await writeIndex(env, [{ source, eventId, eventType, receivedAt, occurredAt, destination: body.destination, status: "dead", attempts: task.attempts, lastStatus: task.lastStatus, lastError: task.lastError, latencyMs: null, at: Date.now() }]);
     }
   } catch (error) {

@@ -31,6 +31,9 @@ export interface GateReport {
   released: number;
 }
 
+/** A transition one report made (for alerts): breaker closed→open, not-closed→closed, or paused by a 410. */
+export type GateChange = "breaker_opened" | "breaker_closed" | "paused_gone";
+
 /** The gate's state, for the operator surface. */
 export interface GateStatus {
   paused: boolean;
@@ -87,12 +90,19 @@ export class DestinationGate extends DurableObject<GateEnv> {
     return { kind: "granted", count: want, probe: breaker.state.state === "half-open", deferSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
   }
 
-  /** Fold a batch's results into the breaker; a 410 Gone pauses the destination. */
-  report(report: GateReport, settings: GateSettings): GateStatus {
+  /** Fold a batch's results into the breaker; a 410 Gone pauses the destination. Says which transitions it made. */
+  report(report: GateReport, settings: GateSettings): GateStatus & { changes: GateChange[] } {
+    const before = this.#breaker.state;
+    const changes: GateChange[] = [];
     this.#inFlight.sort((a, b) => a - b).splice(0, report.released);
     this.#setBreaker(breakerRecord(this.#breaker, report, settings.breaker, Date.now()));
-    if (report.gone && this.#paused === null) this.pause("the destination answered 410 Gone");
-    return this.status();
+    if (before === "closed" && this.#breaker.state === "open") changes.push("breaker_opened");
+    if (before !== "closed" && this.#breaker.state === "closed") changes.push("breaker_closed");
+    if (report.gone && this.#paused === null) {
+      this.pause("the destination answered 410 Gone");
+      changes.push("paused_gone");
+    }
+    return { ...this.status(), changes };
   }
 
   /** Current state. */

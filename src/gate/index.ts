@@ -1,3 +1,3 @@
 /** Gate stage: per-destination circuit breaker, pause switch and rate limit, one Durable Object per destination. */
-export { DestinationGate, type Admission, type GateReport, type GateSettings, type GateStatus } from "./gate";
+export { DestinationGate, type Admission, type GateChange, type GateReport, type GateSettings, type GateStatus } from "./gate";
 export { breakerAllowance, breakerRecord, CLOSED, takeTokens, type BreakerPolicy, type BreakerState, type Bucket, type RatePolicy } from "./policy";

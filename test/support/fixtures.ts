@@ -103,6 +103,7 @@ export function testConfig(sinkUrl: string) {
       ...transformDestinations(dest),
     },
     transforms: transformFixtures(sinkUrl),
+    alerts: testAlerts(sinkUrl),
   };
 }
 
@@ -149,6 +150,19 @@ function transformSources() {
     txrandom: { ...sw, destinations: ["tx-random"] },
     txsneaky: { ...sw, destinations: ["tx-sneaky"] },
     txroute: { ...sw, destinations: [{ destination: "tx-plain", transform: "picky" }] },
+  };
+}
+
+/** Alert channels on the sink (test/workers/alerts*.test.ts): a webhook channel that fails each alert's first two tries, and a Slack-shaped one. */
+function testAlerts(sinkUrl: string) {
+  return {
+    channels: {
+      hook: { kind: "webhook", url: `${sinkUrl}/flaky/2/alerts`, secret: "SINK_SECRET", allowPrivateNetwork: true },
+      team: { kind: "slack", urlSecret: "ALERT_SLACK_URL", allowPrivateNetwork: true },
+    },
+    rules: { "task.dead": { groupSeconds: 1, cooldownSeconds: 600 } },
+    maxPerHour: 40,
+    dashboardUrl: "https://edgehook.test",
   };
 }
 
