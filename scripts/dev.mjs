@@ -2,6 +2,7 @@
 /**
  * `npm run dev`: start the gateway locally with the sample config, and the sample destination.
  *   - copies .dev.vars.example to .dev.vars when missing (public development secrets);
+ *   - bundles transforms/ (npm run transforms: transform files referenced by `file`);
  *   - runs `npm run check -- --fix` (adds secret names the config uses to [secrets].required, which
  *     is all wrangler dev loads from .dev.vars) and stops on any remaining problem;
  *   - starts the sample sink on 127.0.0.1:8788 (verifies and logs every delivery);
@@ -13,6 +14,7 @@ import { copyFileSync, existsSync } from "node:fs";
 import { execFileSync, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { printCheck, runCheck } from "./check.mjs";
+import { bundleTransformFiles } from "./transforms.mjs";
 import { readDevVars, startSink } from "./sink.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -21,6 +23,8 @@ if (!existsSync(".dev.vars")) {
   copyFileSync(".dev.vars.example", ".dev.vars");
   console.log("[dev] created .dev.vars from .dev.vars.example (development secrets only)");
 }
+// Transforms given as repository files (transforms/) are bundled into the worker before it is checked and built.
+bundleTransformFiles();
 const vars = process.argv.slice(2).filter((_, i, argv) => argv[i - 1] === "--var");
 const check = await runCheck({ fix: true, vars });
 printCheck(check, "[dev]");

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { alertsSchema } from "./alerts";
 import { looksLikeSecretValue } from "./secret-values";
+import { TRANSFORM_FILES } from "./transform-files.generated";
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, "use letters, digits, '-' or '_' (max 64)");
 /** The NAME of a Worker secret; a pasted value is refused without being echoed (the message never quotes the input). */
@@ -62,12 +63,36 @@ export const routeSchema = z
   })
   .strict();
 
-/** A transformation (src/transform, docs/workflows.md): an ES module whose default export is `transform(event)`. */
+const MAX_TRANSFORM_CODE = 64 * 1024;
+
+/**
+ * A transformation (src/transform, docs/workflows.md): an ES module whose default export is
+ * `transform(event)`, given as `code`, or as a repository `file` bundled by `npm run transforms`
+ * (resolved here, so everything after the config sees `code`).
+ */
 export const transformSchema = z
   .object({
-    code: z.string().min(1).max(64 * 1024, "at most 64 KiB of code"),
+    code: z.string().min(1).max(MAX_TRANSFORM_CODE, "at most 64 KiB of code").optional(),
+    file: z.string().regex(/^transforms\/(?!.*\.\.)[A-Za-z0-9._/-]+\.m?js$/, 'a path under transforms/ ending in .js or .mjs, e.g. "transforms/slim-order.js"').optional(),
   })
-  .strict();
+  .strict()
+  .transform((t, ctx) => {
+    if ((t.code === undefined) === (t.file === undefined)) {
+      ctx.addIssue({ code: "custom", message: "give exactly one of code and file" });
+      return z.NEVER;
+    }
+    if (t.code !== undefined) return { code: t.code };
+    const code = Object.hasOwn(TRANSFORM_FILES, t.file!) ? TRANSFORM_FILES[t.file!]! : undefined;
+    if (code === undefined) {
+      ctx.addIssue({ code: "custom", path: ["file"], message: `"${t.file}" is not bundled: put it in the repository and run npm run transforms (npm run dev and npm run build do) before deploying` });
+      return z.NEVER;
+    }
+    if (code.length > MAX_TRANSFORM_CODE) {
+      ctx.addIssue({ code: "custom", path: ["file"], message: "at most 64 KiB of code" });
+      return z.NEVER;
+    }
+    return { code, file: t.file };
+  });
 
 export const sourceSchema = z
   .object({

@@ -117,6 +117,8 @@ export function transformFixtures(sinkUrl: string) {
     spins: code(`while (true) {}`),
     random: code(`return { payload: { r: Math.random(), t: Date.now(), id: event.eventId } };`),
     versioned: code(`return { payload: { version: 2 } };`),
+    // The example shipped in the repository, bundled by scripts/transforms.mjs.
+    "from-file": { file: "transforms/slim-order.js" },
     // Tries the network (the real local sink) and looks for anything secret in its globals.
     sneaky: code(`let fetched;
 try { const r = await fetch(${JSON.stringify(`${sinkUrl}/tx/leak`)}, { method: "POST", body: "leak" }); fetched = "reached " + r.status; }

@@ -1,4 +1,6 @@
 /** Transform policy in node: loop guards, output checks, URL paths, config references. */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config";
 import { applyOutput, guardLoops, targetUrl, transformFor, transformInput } from "../../src/transform";
@@ -136,5 +138,17 @@ describe("transform config", () => {
     expect(problems(base({ routes: [{ destination: "d", types: ["a.*"], transform: "slim" }, { destination: "d", types: ["b.*"], transform: "other" }] })).join()).toMatch(/must agree/);
     expect(problems(base({ transforms: { slim: { code: "x".repeat(64 * 1024 + 1) } }, dest: { transform: "slim" } })).join()).toMatch(/64 KiB/);
     expect(problems(base({ transforms: { slim: { code: "export default (e) => e", extra: 1 } } })).join()).toMatch(/extra/);
+  });
+
+  it("resolves a repository file bundled by npm run transforms, and refuses files that are not bundled", () => {
+    const result = parseConfig(base({ transforms: { slim: { file: "transforms/slim-order.js" } }, dest: { transform: "slim" } }), secrets);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(transformFor(result.config.raw, "s", "d")?.code).toBe(readFileSync(fileURLToPath(new URL("../../transforms/slim-order.js", import.meta.url).href), "utf8"));
+    expect(problems(base({ transforms: { slim: { file: "transforms/missing.js" } } })).join()).toMatch(/"transforms\/missing.js" is not bundled: .*npm run transforms/);
+    expect(problems(base({ transforms: { slim: { file: "../secrets.js" } } })).join()).toMatch(/a path under transforms\//);
+    expect(problems(base({ transforms: { slim: { file: "transforms/../x.js" } } })).join()).toMatch(/a path under transforms\//);
+    expect(problems(base({ transforms: { slim: { code: "export default (e) => e", file: "transforms/slim-order.js" } } })).join()).toMatch(/exactly one of code and file/);
+    expect(problems(base({ transforms: { slim: {} } })).join()).toMatch(/exactly one of code and file/);
   });
 });

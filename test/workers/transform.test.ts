@@ -188,6 +188,13 @@ describe("POST /api/v1/transforms/:name/test", () => {
     expect(spun.error).toMatch(/loop iterations/);
   });
 
+  it("runs a transform given as a repository file (transforms/slim-order.js, bundled by npm run transforms)", async () => {
+    const paid = await apiJson<TestResult>("/v1/transforms/from-file/test", 200, { method: "POST", body: { event: { payload: { data: { object: { id: "pi_1", amount: 2500, currency: "eur" } } } } } });
+    expect(paid).toMatchObject({ ok: true, dropped: false, output: { eventType: "order.paid" } });
+    expect(JSON.parse(paid.output!.payload.data)).toEqual({ id: "pi_1", total: 25, currency: "eur" });
+    expect(await apiJson<TestResult>("/v1/transforms/from-file/test", 200, { method: "POST", body: { event: { payload: { data: { object: {} } } } } })).toMatchObject({ ok: true, dropped: true });
+  });
+
   it("refuses unknown transforms, unknown stored events and malformed bodies with a 4xx and a code", async () => {
     expect(((await (await api("/v1/transforms/nope/test", { method: "POST", body: { event: { payload: {} } } })).json()) as { error: { code: string } }).error.code).toBe("not_found");
     expect((await api("/v1/transforms/slim/test", { method: "POST", body: { source: "nowhere", eventId: "never-stored" } })).status).toBe(404);
