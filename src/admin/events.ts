@@ -3,6 +3,7 @@ import type { Context, Hono } from "hono";
 import { z } from "zod";
 import { ledgerName } from "../ledger";
 import { listEvents, setTaskStatus } from "../search";
+import { eventLinks } from "../workflow";
 import { audit } from "./audit";
 import type { AdminBindings, AdminEnv } from "./env";
 import { apiError, route } from "./route";
@@ -70,7 +71,8 @@ async function showEvent(c: Context<AdminBindings>, source: string, eventId: str
   const ledger = ledgerOf(c.env, source, eventId);
   const [view, payload] = await Promise.all([ledger.inspect(), ledger.payload()]);
   if (!view) return apiError(c, 404, "not_found", notStored);
-  return c.json({ event: view.event, payload: payload ? payloadPreview(payload) : null, tasks: view.tasks });
+  const links = await eventLinks(c.env.EVENT_LEDGER, view, payload);
+  return c.json({ event: view.event, payload: payload ? payloadPreview(payload) : null, tasks: view.tasks, links });
 }
 
 /** `GET` one event's original body as a download (never rendered: it is the sender's bytes). */

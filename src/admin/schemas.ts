@@ -121,6 +121,25 @@ export const eventDetailSchema = z.object({
         .describe("which transform version produced what this task sends (absent: no transform); docs/workflows.md"),
     }),
   ),
+  links: z
+    .object({
+      parent: z
+        .object({ source: z.string(), eventId: z.string(), eventType: z.string(), destination: z.string(), webhookId: z.string() })
+        .nullable()
+        .describe("for a callback event (source _callback): the task whose outcome it reports"),
+      children: z
+        .array(
+          z.object({
+            from: z.string().describe("this event's destination whose task started it"),
+            kind: z.enum(["delivered", "dead", "result"]),
+            source: z.literal("_callback"),
+            eventId: z.string(),
+            to: z.object({ destination: z.string(), status: z.string() }).optional().describe("absent when the hop was refused (hop limit or loop)"),
+          }),
+        )
+        .describe("callback events this event's tasks started (docs/workflows.md)"),
+    })
+    .describe("chain links (docs/workflows.md, Chained webhooks)"),
 });
 
 /** Body of a one-event replay. */

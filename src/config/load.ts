@@ -3,6 +3,7 @@
  * config. Fails closed: any problem makes the whole config invalid, with the path of each problem.
  */
 import { compileAllowList, type AllowList } from "../ingress";
+import { callbackSetupProblems } from "../workflow/graph";
 import { credentialHeaders, PRESETS, replayWarning, type Preset } from "../providers";
 import { decodeEd25519Seed, decodeKey, type Verifier } from "../verify";
 import type { ChannelConfig } from "./alerts";
@@ -119,6 +120,8 @@ export function parseConfig(raw: unknown, bindings: Record<string, unknown>): Co
     }
     destinations.set(name, { name, config, secretValue, signingSecrets, ...(fetcher ? { fetcher } : {}) });
   }
+
+  problems.push(...callbackSetupProblems(parsed.data, bindings));
 
   const sources = new Map<string, RuntimeSource>();
   for (const [name, config] of Object.entries(parsed.data.sources)) {

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { alertsSchema } from "./alerts";
+import { callbackGraphProblems } from "../workflow/graph";
 import { looksLikeSecretValue } from "./secret-values";
 import { TRANSFORM_FILES } from "./transform-files.generated";
 
@@ -169,6 +170,12 @@ export const destinationSchema = z
       .default({ mode: "none", reorderWindowSeconds: 3, onDeadHead: "block" }),
     /** The transform every delivery to this destination goes through (a route's own transform wins). */
     transform: name.optional(),
+    /** Destination that gets one event per delivered task (and async results); docs/workflows.md. */
+    callback: name.optional(),
+    /** Destination that gets one event per task that ends dead. */
+    failureCallback: name.optional(),
+    /** How long an `edgehook-callback-url` stays valid (at most settings.dedupeWindowSeconds). */
+    callbackTtlSeconds: z.number().int().min(60).max(365 * 86_400).default(86_400),
   })
   .strict()
   .superRefine((dest, ctx) => {
@@ -201,6 +208,10 @@ export const settingsSchema = z
     logLinesPerSecond: z.number().int().min(0).max(100_000).default(20),
     /** Days the D1 event index keeps an event's rows (pruned by the scheduled handler); 0 = forever. */
     indexRetentionDays: z.number().int().min(0).max(3650).default(30),
+    /** Callback hops an event may start (provider event = hop 0); docs/workflows.md. */
+    maxHops: z.number().int().min(1).max(32).default(8),
+    /** This worker's public base URL, for `edgehook-callback-url` (needed when a destination has `callback`). */
+    publicUrl: z.url({ protocol: /^https?$/ }).optional(),
   })
   .strict();
 
@@ -214,6 +225,7 @@ export const configSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
+    for (const problem of callbackGraphProblems(config.destinations, config.settings)) ctx.addIssue({ code: "custom", ...problem });
     for (const [destName, dest] of Object.entries(config.destinations)) {
       if (dest.batch && dest.ordering.mode === "strict") {
         ctx.addIssue({ code: "custom", path: ["destinations", destName, "ordering"], message: "strict ordering sends one event at a time per key; it cannot be combined with batch" });

@@ -1,10 +1,11 @@
 /** The event page: metadata, headers, payload, and per destination an attempts timeline and replay buttons. */
 import type { Conflicts, LedgerView } from "../ledger";
+import type { EventLinks } from "../workflow";
 import { Action, eventHref, Layout, Status, time } from "./layout";
 import { plain, Shown } from "./text";
 
 /** Event detail with attempts timeline. */
-export function EventPage({ view, payload, csrf }: { view: LedgerView; payload: { encoding: string; data: string; truncated: boolean } | null; csrf: string }) {
+export function EventPage({ view, payload, links, csrf }: { view: LedgerView; payload: { encoding: string; data: string; truncated: boolean } | null; links?: EventLinks; csrf: string }) {
   const { event, tasks } = view;
   const replay = eventHref(event.source, event.eventId, "replay");
   return (
@@ -23,6 +24,7 @@ export function EventPage({ view, payload, csrf }: { view: LedgerView; payload: 
         </tbody>
       </table>
       {event.conflicts ? <Conflicting conflicts={event.conflicts} /> : null}
+      {links && (links.parent || links.children.length > 0) ? <Chain links={links} /> : null}
       <h2>Destinations</h2>
       {tasks.length === 0 ? <p>Routed to no destination.</p> : null}
       {tasks.map((t) => (
@@ -53,6 +55,30 @@ export function EventPage({ view, payload, csrf }: { view: LedgerView; payload: 
       <h2>Payload{payload?.truncated ? " (first 64 KiB)" : ""}</h2>
       {payload ? <pre id="payload">{payload.encoding === "base64" ? `(binary, base64) ${payload.data}` : <Shown value={payload.data} strictness="text" />}</pre> : <p>Not stored.</p>}
     </Layout>
+  );
+}
+
+/** Chain links: the task this callback event reports on, and the callback events this event's tasks started. */
+function Chain({ links }: { links: EventLinks }) {
+  return (
+    <section id="chain">
+      <h2>Chain</h2>
+      {links.parent ? (
+        <p id="parent">
+          reports on <a href={eventHref(links.parent.source, links.parent.eventId)}><Shown value={links.parent.source} /> / <Shown value={links.parent.eventId} /></a> → <Shown value={links.parent.destination} />
+        </p>
+      ) : null}
+      {links.children.length > 0 ? (
+        <ul id="children">
+          {links.children.map((child) => (
+            <li>
+              <Shown value={child.from} /> {child.kind} → <a href={eventHref(child.source, child.eventId)}><Shown value={child.eventId} /></a>
+              {child.to ? <> → <Shown value={child.to.destination} />: <Status status={child.to.status} /></> : " (refused: hop limit or loop)"}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </section>
   );
 }
 

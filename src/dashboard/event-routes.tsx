@@ -7,6 +7,7 @@ import type { Context, Hono } from "hono";
 import { audit, ledgerOf, PAYLOAD_DOWNLOAD_HEADERS, payloadPreview, replayOne } from "../admin";
 import type { DashboardBindings } from "./auth";
 import { EventPage } from "./detail";
+import { eventLinks } from "../workflow";
 import { eventHref } from "./layout";
 
 type Ctx = Context<DashboardBindings>;
@@ -27,7 +28,8 @@ async function page(c: Ctx) {
   const ledger = ledgerOf(c.env, e.source, e.eventId);
   const [view, payload] = await Promise.all([ledger.inspect(), ledger.payload()]);
   if (!view) return c.text(notStored, 404);
-  return c.html(<EventPage view={view} payload={payload ? payloadPreview(payload) : null} csrf={c.get("csrf")} />);
+  const links = await eventLinks(c.env.EVENT_LEDGER, view, payload);
+  return c.html(<EventPage view={view} payload={payload ? payloadPreview(payload) : null} links={links} csrf={c.get("csrf")} />);
 }
 
 /** The original body, byte for byte, as an attachment: the session is enough (the API's bearer token is not in the browser). */

@@ -36,8 +36,11 @@ function healthOf(decision: Decision): Health {
   }
 }
 
+/** Runs when an attempt ends its task, before the outcome is recorded (the workflow stage's callbacks). */
+export type BeforeFinal = (kind: "delivered" | "dead", error?: string) => Promise<unknown>;
+
 /** Classify and record one task's attempt, then ack or retry its message. */
-export async function finishAttempt(task: ClaimedTask, destination: RuntimeDestination, result: AttemptResult, pii: Set<string>): Promise<{ update: IndexUpdate; health: Health; retryAt: number | null }> {
+export async function finishAttempt(task: ClaimedTask, destination: RuntimeDestination, result: AttemptResult, pii: Set<string>, beforeFinal?: BeforeFinal): Promise<{ update: IndexUpdate; health: Health; retryAt: number | null }> {
   const now = Date.now();
   const decision = classifyResponse(result, task.attempt, destination.config.retry, now, Math.random());
   const delaySeconds = decision.kind === "retry" ? decision.delaySeconds : decision.kind === "pause" ? PAUSE_REQUEUE_SECONDS : 0;
@@ -53,6 +56,7 @@ export async function finishAttempt(task: ClaimedTask, destination: RuntimeDesti
     },
     ...(decision.kind === "retry" || decision.kind === "pause" ? { retryAt: now + delaySeconds * 1000 } : {}),
   };
+  if (beforeFinal && (decision.kind === "delivered" || decision.kind === "dead")) await beforeFinal(decision.kind, decision.kind === "dead" ? decision.error : undefined);
   const status: TaskStatus | null = await task.ledger.record(destination.name, outcome);
   logLine("log", "attempt", { ledger: task.ledgerName, destination: destination.name, webhookId: task.delivery.webhookId, attempt: task.attempt, status: result.status, outcome: decision.kind, ms: result.latencyMs }, pii);
   if (decision.kind === "retry" || decision.kind === "pause") task.message.retry({ delaySeconds });

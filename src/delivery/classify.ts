@@ -16,6 +16,8 @@ export interface AttemptResult {
   transportError?: "timeout" | "network" | "no_listener" | "undeliverable";
   retryAfter?: string | null;
   snippet?: string;
+  /** Allow-listed headers and the bounded body, read only for destinations with a callback (send.ts). */
+  response?: { headers: Record<string, string>; body: Uint8Array; truncated: boolean };
 }
 
 /** What happens to the task next. `error` is the error class recorded in the attempt log. */

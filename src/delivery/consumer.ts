@@ -19,9 +19,10 @@ import { CHAIN_LIMIT, chainedMessage, gateOrder, settleOrder } from "./ordered";
 import { backoffSeconds, MAX_QUEUE_DELAY_SECONDS } from "./classify";
 import { endPoisoned, poisonVerdict, recordDead } from "./poison";
 import { sendDelivery } from "./send";
+import { sendDeadCallback, sendOutcomeCallback, withCallbackUrl, type WorkflowEnv } from "../workflow";
 
 /** Bindings the consumer uses. */
-export interface DeliveryEnv extends SearchEnv, ListenEnv, TransformEnv, AlertsEnv {
+export interface DeliveryEnv extends SearchEnv, ListenEnv, TransformEnv, AlertsEnv, WorkflowEnv {
   EVENT_LEDGER: DurableObjectNamespace<EventLedger>;
   DESTINATION_GATE: DurableObjectNamespace<DestinationGate>;
   KEY_SEQUENCER: DurableObjectNamespace<KeySequencer>;
@@ -112,8 +113,12 @@ async function deliverOne(env: DeliveryEnv, message: Incoming, destination: Runt
     return { result: null, next: await settleOrder(env, destination, message.body, task.skipped === "delivered" || task.skipped === "filtered" ? "delivered" : "dead", null) };
   }
   const shaped = await transformTask(env, task, destination);
-  if ("done" in shaped) return { result: shaped.done, next: shaped.done && (await settleOrder(env, destination, message.body, shaped.done.update.status, null)) };
-  const result = await finishAttempt(task, destination, await sendDelivery(destination, shaped.send, task.attempt, env, shaped.url), pii);
+  if ("done" in shaped) {
+    if (shaped.done?.update.status === "dead") await sendDeadCallback(env, task.ledger, destination.name, "transform_failed");
+    return { result: shaped.done, next: shaped.done && (await settleOrder(env, destination, message.body, shaped.done.update.status, null)) };
+  }
+  const sent = await sendDelivery(destination, await withCallbackUrl(env, destination, task.delivery, shaped.send), task.attempt, env, shaped.url);
+  const result = await finishAttempt(task, destination, sent, pii, (kind, error) => sendOutcomeCallback(env, destination, task.delivery, sent, kind, error));
   return { result, next: await settleOrder(env, destination, message.body, result.update.status, result.retryAt) };
 }
 

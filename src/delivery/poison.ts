@@ -9,13 +9,14 @@ import { signalAlerts, type AlertSignal, type AlertsEnv } from "../alerts";
 import type { RuntimeDestination } from "../config";
 import type { DeliveryMessage, EventLedger, TaskStatus } from "../ledger";
 import { writeIndex, type SearchEnv } from "../search";
+import { sendDeadCallback, type WorkflowEnv } from "../workflow";
 import { settleOrder, type OrderingEnv } from "./ordered";
 
 /** Deliveries of one message after which a non-transient exception makes its task dead. */
 export const POISON_AFTER_ATTEMPTS = 5;
 
 /** Bindings dead-recording uses. */
-export interface DeadEnv extends SearchEnv, AlertsEnv {
+export interface DeadEnv extends SearchEnv, AlertsEnv, WorkflowEnv {
   EVENT_LEDGER: DurableObjectNamespace<EventLedger>;
 }
 
@@ -39,6 +40,7 @@ export function poisonVerdict(error: unknown, attempts: number): "retry" | "dead
  */
 export async function recordDead(env: DeadEnv, body: DeliveryMessage, reason: string, alerts?: AlertSignal[]): Promise<TaskStatus | null> {
   const ledger = env.EVENT_LEDGER.get(env.EVENT_LEDGER.idFromName(body.ledger));
+  await sendDeadCallback(env, ledger, body.destination, reason); // before the mark: a crash in between repeats it (a duplicate)
   const status = await ledger.markDead(body.destination, reason);
   if (status !== "dead") return status;
   try {

@@ -53,30 +53,35 @@ function after<T>(ms: number, fallback: T): { promise: Promise<T>; done: () => v
 }
 
 /**
- * Read at most `limit` bytes of a body as text within `waitMs`, then cancel the rest. Never throws:
- * a body that stalls, ends early or breaks gives what arrived so far.
+ * Read at most `limit` bytes of a body within `waitMs`, then cancel the rest. Never throws: a body
+ * that stalls, ends early or breaks gives what arrived so far (`complete` false).
  */
-async function readSnippet(response: Response, limit: number, waitMs: number): Promise<string> {
-  if (!response.body) return "";
+async function readHead(response: Response, limit: number, waitMs: number): Promise<{ bytes: Uint8Array; complete: boolean }> {
+  if (!response.body) return { bytes: new Uint8Array(0), complete: true };
   const deadline = after(waitMs, TIMED_OUT);
   const chunks: Uint8Array[] = [];
   let size = 0;
+  let complete = false;
   try {
     // A declared length within the limit bounds an uncompressed read by itself: one read instead of
     // a reader loop and a cancel (the common small acknowledgement; ~0.06 ms of CPU per attempt here).
     const length = response.headers.get("content-length");
     if (length !== null && /^\d{1,6}$/.test(length) && Number(length) <= limit && !response.headers.has("content-encoding")) {
-      const text = response.text();
-      const first = await Promise.race([text, deadline.promise]);
-      if (first !== TIMED_OUT) return first;
-      text.catch(() => {}); // abandoned: the attempt's signal ends it
-      return "";
+      const whole = response.arrayBuffer();
+      const first = await Promise.race([whole, deadline.promise]);
+      if (first !== TIMED_OUT) return { bytes: new Uint8Array(first), complete: true };
+      whole.catch(() => {}); // abandoned: the attempt's signal ends it
+      return { bytes: new Uint8Array(0), complete: false };
     }
     const reader = response.body.getReader();
     try {
       while (size < limit) {
         const next = await Promise.race([reader.read(), deadline.promise]);
-        if (next === TIMED_OUT || next.done) break;
+        if (next === TIMED_OUT) break;
+        if (next.done) {
+          complete = true;
+          break;
+        }
         chunks.push(next.value);
         size += next.value.byteLength;
       }
@@ -95,7 +100,21 @@ async function readSnippet(response: Response, limit: number, waitMs: number): P
     bytes.set(chunk.subarray(0, take), offset);
     offset += take;
   }
-  return new TextDecoder().decode(bytes);
+  return { bytes, complete: complete && size <= limit };
+}
+
+/**
+ * Response bytes read for a destination with `callback` or `failureCallback`: the callback event
+ * carries at most this much of the response body (docs/workflows.md).
+ */
+export const CALLBACK_BODY_BYTES = 64 * 1024;
+
+/** Response headers a callback event carries (an allow-list: cookies and auth never travel on). */
+export const CALLBACK_RESPONSE_HEADERS = ["content-type", "content-language", "etag", "last-modified", "location", "retry-after", "x-request-id"] as const;
+
+/** Does a destination's response feed a callback event (so its body is read further than the snippet)? */
+function capturesResponse(destination: RuntimeDestination): boolean {
+  return destination.config.callback !== undefined || destination.config.failureCallback !== undefined;
 }
 
 /**
@@ -116,8 +135,17 @@ export async function postSigned(destination: RuntimeDestination, headers: Heade
     const transportError = name === "TimeoutError" || name === "AbortError" ? "timeout" : "network";
     return { status: 0, latencyMs: Date.now() - started, transportError, snippet: String((error as Error)?.message ?? error).slice(0, SNIPPET_BYTES) };
   }
-  const snippet = await readSnippet(response, SNIPPET_BYTES, Math.min(SNIPPET_WAIT_MS, timeoutMs - (Date.now() - started)));
-  return { status: response.status, latencyMs: Date.now() - started, retryAfter: response.headers.get("retry-after"), snippet };
+  const capture = capturesResponse(destination);
+  const head = await readHead(response, capture ? CALLBACK_BODY_BYTES : SNIPPET_BYTES, Math.min(SNIPPET_WAIT_MS, timeoutMs - (Date.now() - started)));
+  const snippet = new TextDecoder().decode(head.bytes.subarray(0, SNIPPET_BYTES));
+  const result: AttemptResult = { status: response.status, latencyMs: Date.now() - started, retryAfter: response.headers.get("retry-after"), snippet };
+  if (!capture) return result;
+  const kept: Record<string, string> = {};
+  for (const name of CALLBACK_RESPONSE_HEADERS) {
+    const value = response.headers.get(name);
+    if (value !== null) kept[name] = value;
+  }
+  return { ...result, response: { headers: kept, body: head.bytes, truncated: !head.complete } };
 }
 
 /**

@@ -11,11 +11,14 @@ export type ErrorCode =
   | "timestamp_out_of_tolerance"
   | "payload_malformed"
   | "event_identity_invalid"
+  | "callback_token_invalid"
+  | "callback_token_expired"
+  | "callback_conflict"
   | "not_found"
   | "unavailable"
   | "internal";
 
-const STATUS: Record<ErrorCode, 400 | 401 | 403 | 404 | 405 | 413 | 500 | 503> = {
+const STATUS: Record<ErrorCode, 400 | 401 | 403 | 404 | 405 | 409 | 413 | 500 | 503> = {
   source_unknown: 404,
   method_not_allowed: 405,
   ip_not_allowed: 403,
@@ -26,6 +29,9 @@ const STATUS: Record<ErrorCode, 400 | 401 | 403 | 404 | 405 | 413 | 500 | 503> =
   timestamp_out_of_tolerance: 401,
   payload_malformed: 400,
   event_identity_invalid: 400,
+  callback_token_invalid: 401,
+  callback_token_expired: 401,
+  callback_conflict: 409,
   not_found: 404,
   unavailable: 503,
   internal: 500,

@@ -4,6 +4,7 @@ import { createAdminApi, type AdminEnv } from "../admin";
 import { loadConfig } from "../config";
 import { createDashboard } from "../dashboard";
 import { withRequestId } from "../observe";
+import { handleCallbackResult } from "./callback";
 import { errorResponse } from "./errors";
 import { handleWebhook, type IngestEnv } from "./webhook";
 
@@ -46,6 +47,7 @@ export function createApp() {
   hooks.all("/webhooks/:source", handleWebhook);
   hooks.notFound((c) => app.fetch(c.req.raw, c.env, executionCtxOf(c)));
 
+  app.all("/callbacks/:token", handleCallbackResult);
   app.route("/api", createAdminApi({ ingest: (request, env, ctx) => hooks.fetch(request, env as IngestEnv & AdminEnv, ctx) }));
   app.route("/dashboard", createDashboard());
   return hooks;

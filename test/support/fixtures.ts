@@ -15,6 +15,7 @@ export const TEST_SECRETS = {
   GENERIC_SECRET: "test-generic-secret",
   GENERIC_OLD_SECRET: "test-generic-secret-previous",
   SINK_SECRET: "whsec_dGVzdC1zaW5rLXNpZ25pbmcta2V5LTAwMDAwMDAx",
+  EDGEHOOK_CALLBACK_SECRET: "test-callback-token-secret-7d1e4b9a2c",
   ...PRESET_SECRETS,
 } as const;
 
@@ -68,6 +69,7 @@ export function testConfig(sinkUrl: string) {
       ...deliveryEngineSources(),
       ...hostileSources(),
       ...transformSources(),
+      ...workflowSources(),
     },
     destinations: {
       ok: dest("/ok"),
@@ -101,9 +103,12 @@ export function testConfig(sinkUrl: string) {
       ...Object.fromEntries(HOSTILE_FAMILIES.map((f) => [`hostile-${f}`, dest(`/hostile/${f}`, { timeoutMs: 10_000 })])),
       "hostile-ordered": dest("/hostile/ordered", { timeoutMs: 10_000, ordering: { mode: "strict", reorderWindowSeconds: 1 } }),
       ...transformDestinations(dest),
+      ...workflowDestinations(dest),
     },
-    transforms: transformFixtures(sinkUrl),
+    transforms: { ...transformFixtures(sinkUrl), ...workflowTransforms() },
     alerts: testAlerts(sinkUrl),
+    // Callback URLs are issued under this base (test/workers/callback*.test.ts post to it).
+    settings: { publicUrl: "https://edgehook.test" },
   };
 }
 
@@ -165,6 +170,42 @@ function testAlerts(sinkUrl: string) {
     rules: { "task.dead": { groupSeconds: 1, cooldownSeconds: 600 } },
     maxPerHour: 40,
     dashboardUrl: "https://edgehook.test",
+  };
+}
+
+/** Destinations of the callback and chain tests (test/workers/callback*.test.ts, chain*.test.ts). */
+function workflowDestinations(dest: (path: string, extra?: Record<string, unknown>) => Record<string, unknown>) {
+  const patient = { retry: { maxAttempts: 10, baseSeconds: 1, capSeconds: 1 } };
+  return {
+    cbJob: dest("/cb/job", { callback: "cbResults", failureCallback: "cbFailures" }),
+    cbReject: dest("/fail/422/cb", { callback: "cbResults", failureCallback: "cbFailures" }),
+    cbResults: dest("/cb/results"),
+    cbFailures: dest("/cb/failures"),
+    cbService: dest("/cb/service", { callback: "cbAsync" }),
+    cbAsync: dest("/cb/async"),
+    chainA: dest("/random/30/a", { ...patient, callback: "chainB" }),
+    chainB: dest("/random/30/b", { ...patient, callback: "chainC", transform: "chain-b" }),
+    chainC: dest("/random/30/c", { ...patient, transform: "chain-c" }),
+  };
+}
+
+/** The transforms between the chain's hops: each step takes what it needs from the previous step's callback event. */
+function workflowTransforms() {
+  const code = (body: string) => ({ code: `export default function transform(event) {\n${body}\n}\n` });
+  return {
+    "chain-b": code(`return { payload: { step: "b", order: event.payload.parent.eventId, previous: JSON.parse(event.payload.response.body) }, eventType: "chain.b" };`),
+    "chain-c": code(`return { payload: { step: "c", from: event.payload.parent.eventId, hop: event.payload.hop, previous: JSON.parse(event.payload.response.body) }, eventType: "chain.c" };`),
+  };
+}
+
+/** Sources of the callback and chain tests. */
+function workflowSources() {
+  const sw = { provider: "standard-webhooks", secrets: ["SW_SECRET"] };
+  return {
+    cbsrc: { ...sw, destinations: ["cbJob"] },
+    cbdead: { ...sw, destinations: ["cbReject"] },
+    cbasync: { ...sw, destinations: ["cbService"] },
+    chain: { ...sw, destinations: ["chainA"] },
   };
 }
 

@@ -18,7 +18,7 @@ describe("parseConfig", () => {
     expect(source.secretValues).toEqual(["whsec_x"]);
     const orders = result.config.destinations.get("orders")!;
     expect(orders.config).toMatchObject({ timeoutMs: 10_000, retry: { maxAttempts: 15, baseSeconds: 60, capSeconds: 86_400 } });
-    expect(result.config.raw.settings).toEqual({ dedupeWindowSeconds: 604_800, redriveAfterSeconds: 300, maxBodyBytes: 1_048_576, logLinesPerSecond: 20, indexRetentionDays: 30 });
+    expect(result.config.raw.settings).toEqual({ dedupeWindowSeconds: 604_800, redriveAfterSeconds: 300, maxBodyBytes: 1_048_576, logLinesPerSecond: 20, indexRetentionDays: 30, maxHops: 8 });
   });
 
   it("accepts the same object as a JSON string", () => {
