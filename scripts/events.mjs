@@ -219,7 +219,7 @@ export async function run(argv, { fetch: fetchFn = fetch, env = process.env, out
     }
     case "destinations": {
       const list = await call("/v1/destinations");
-      print(list, () => list.map((d) => `${d.name.padEnd(20)} ${d.gate?.paused ? "PAUSED" : "active"}  breaker ${d.gate?.breaker.state ?? "?"}  ${d.url ?? "listen (npm run listen)"}`).join("\n"));
+      print(list, () => list.map((d) => `${d.name.padEnd(20)} ${d.gate?.paused ? "PAUSED" : "active"}  breaker ${d.gate?.breaker.state ?? "?"}  ${d.url ?? `listen (npm run listen; ${d.listeners ?? "?"} connected)`}`).join("\n"));
       return 0;
     }
     case "stats": {

@@ -1,7 +1,8 @@
 /** Admin routes for configuration views (secrets redacted), destination pause/resume/breaker, and stats. */
 import type { Context, Hono } from "hono";
 import { signalAlerts } from "../alerts";
-import { loadConfig, type RuntimeConfig } from "../config";
+import { loadConfig, type RuntimeConfig, type RuntimeDestination } from "../config";
+import { hubOf } from "../listen";
 import { windowStats } from "../search";
 import type { AdminBindings, AdminEnv, IngestDispatch } from "./env";
 import { signTestEvent, TEST_EVENT_PRESETS } from "./testevent";
@@ -13,6 +14,11 @@ import { destinationParams, destinationViewSchema, gateStatusSchema, pauseBody, 
 /** The gate stub of a destination. */
 export function gateOf(env: AdminEnv, name: string) {
   return env.DESTINATION_GATE.get(env.DESTINATION_GATE.idFromName(name));
+}
+
+/** How many CLIs listen to a listen destination (null for http ones, or when its hub cannot be reached). */
+function listenersOf(env: AdminEnv, d: RuntimeDestination): Promise<number | null> {
+  return d.config.kind === "listen" ? hubOf(env, d.name).listeners().catch(() => null) : Promise.resolve(null);
 }
 
 /** The checked config, or a 503 response saying why not (problem paths only). */
@@ -50,7 +56,8 @@ export function operateRoutes(api: Hono<AdminBindings>, ingest?: IngestDispatch)
     if (config instanceof Response) return config;
     const list = [...config.destinations.values()];
     const gates = await Promise.all(list.map((d) => gateOf(c.env, d.name).status().catch(() => null)));
-    return c.json(list.map((d, i) => destinationView(d, gates[i] ?? null)));
+    const listeners = await Promise.all(list.map((d) => listenersOf(c.env, d)));
+    return c.json(list.map((d, i) => destinationView(d, gates[i] ?? null, listeners[i] ?? null)));
   });
 
   route(api, { method: "get", path: "/v1/destinations/:name", tag: "destinations", summary: "One destination with pause and breaker state", params: destinationParams, responses: { 200: { description: "the destination", schema: destinationViewSchema }, 404: { description: "not configured" } } }, async (c, { params }) => {
@@ -58,7 +65,7 @@ export function operateRoutes(api: Hono<AdminBindings>, ingest?: IngestDispatch)
     if (config instanceof Response) return config;
     const d = config.destinations.get(params.name);
     if (!d) return apiError(c, 404, "not_found", "no such destination in the EDGEHOOK config");
-    return c.json(destinationView(d, await gateOf(c.env, d.name).status()));
+    return c.json(destinationView(d, await gateOf(c.env, d.name).status(), await listenersOf(c.env, d)));
   });
 
   for (const action of ["pause", "resume"] as const) {

@@ -17,8 +17,8 @@ export function redactUrl(url: string): string {
   }
 }
 
-/** The operator view of a destination. */
-export function destinationView(d: RuntimeDestination, gate: GateStatus | null) {
+/** The operator view of a destination (`listeners`: CLIs connected to a listen destination, when known). */
+export function destinationView(d: RuntimeDestination, gate: GateStatus | null, listeners: number | null = null) {
   return {
     name: d.name,
     kind: d.config.kind,
@@ -30,6 +30,7 @@ export function destinationView(d: RuntimeDestination, gate: GateStatus | null) 
     retry: d.config.retry,
     breakerPolicy: d.config.breaker,
     batch: d.config.batch ?? null,
+    listeners,
     gate: gate
       ? { paused: gate.paused, pausedReason: gate.pausedReason, breaker: { state: gate.breaker.state, consecutiveFailures: gate.breaker.consecutiveFailures, retryAt: gate.breaker.retryAt }, inFlight: gate.inFlight, parked: gate.parked }
       : null,

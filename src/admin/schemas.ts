@@ -218,6 +218,7 @@ export const destinationViewSchema = z.object({
   retry: z.object({ maxAttempts: z.number(), baseSeconds: z.number(), capSeconds: z.number() }),
   breakerPolicy: z.object({ failureThreshold: z.number(), cooldownSeconds: z.number() }),
   batch: z.object({ maxEvents: z.number(), maxWaitSeconds: z.number() }).nullable(),
+  listeners: z.number().nullable().describe("npm run listen CLIs connected (listen destinations; null otherwise or when unknown)"),
   gate: gateStatusSchema.nullable(),
 });
 

@@ -14,6 +14,12 @@ export const MAX_ACK_CHARS = 4096;
 /** Characters of the local server's answer kept in the attempt log (as SNIPPET_BYTES for HTTP). */
 export const ACK_SNIPPET_CHARS = 512;
 
+/**
+ * Largest body a listen delivery carries: sent base64 in one frame (16 MiB of text), it stays well
+ * within a Durable Object call (32 MiB) and the hub's memory (128 MiB). A larger one is undeliverable.
+ */
+export const MAX_LISTEN_BODY_BYTES = 12 * 1024 * 1024;
+
 /** What the hub hands the CLI: the signed request, exactly as an HTTP destination would get it. */
 export interface DeliveryFrame {
   type: "delivery";
@@ -27,6 +33,7 @@ export interface DeliveryFrame {
 export type ListenAnswer =
   | { kind: "answered"; status: number; snippet: string }
   | { kind: "no_listener" }
+  | { kind: "too_large"; bytes: number }
   | { kind: "timeout" }
   | { kind: "lost"; reason: string };
 
@@ -82,6 +89,8 @@ export function attemptOf(answer: ListenAnswer, latencyMs: number): AttemptResul
   switch (answer.kind) {
     case "answered":
       return { status: answer.status, latencyMs, ...(answer.snippet ? { snippet: answer.snippet } : {}) };
+    case "too_large":
+      return { status: 0, latencyMs, transportError: "undeliverable", snippet: `the body (${answer.bytes} bytes) is over the ${MAX_LISTEN_BODY_BYTES} bytes a listen delivery carries; use an http destination for it` };
     case "no_listener":
       return { status: 0, latencyMs, transportError: "no_listener", snippet: "no `npm run listen` is connected for this destination" };
     case "timeout":

@@ -2,7 +2,7 @@
 import type { RuntimeDestination } from "../config";
 import type { AttemptResult } from "../delivery";
 import type { ListenHub } from "./hub";
-import { attemptOf } from "./protocol";
+import { attemptOf, MAX_LISTEN_BODY_BYTES } from "./protocol";
 
 /** Bindings the listen stage uses. */
 export interface ListenEnv {
@@ -20,6 +20,7 @@ export function hubOf(env: ListenEnv, destination: string): DurableObjectStub<Li
  * @example await sendToListener(env, destination, headers, payload, Date.now())
  */
 export async function sendToListener(env: ListenEnv, destination: RuntimeDestination, headers: Headers, body: Uint8Array, started: number): Promise<AttemptResult> {
+  if (body.byteLength > MAX_LISTEN_BODY_BYTES) return attemptOf({ kind: "too_large", bytes: body.byteLength }, Date.now() - started);
   try {
     const answer = await hubOf(env, destination.name).deliver({ headers: Object.fromEntries(headers), body, timeoutMs: destination.config.timeoutMs });
     return attemptOf(answer, Date.now() - started);

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config";
 import { classifyResponse } from "../../src/delivery/classify";
-import { attemptOf, deliveryFrame, MAX_ACK_CHARS, parseAck } from "../../src/listen/protocol";
+import { attemptOf, deliveryFrame, MAX_ACK_CHARS, MAX_LISTEN_BODY_BYTES, parseAck } from "../../src/listen/protocol";
 
 const secrets = { SW: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", DEST: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" };
 const withDestination = (destination: Record<string, unknown>) => ({
@@ -70,5 +70,8 @@ describe("listen wire", () => {
     expect(classifyResponse(attemptOf({ kind: "lost", reason: "gone" }, 3), 1, policy, 0, 1)).toMatchObject({ kind: "retry", error: "network" });
     expect(classifyResponse(attemptOf({ kind: "timeout" }, 3), 1, policy, 0, 1)).toMatchObject({ kind: "retry", error: "timeout" });
     expect(classifyResponse(attemptOf({ kind: "answered", status: 200, snippet: "" }, 3), 1, policy, 0, 1)).toEqual({ kind: "delivered" });
+    const large = attemptOf({ kind: "too_large", bytes: MAX_LISTEN_BODY_BYTES + 1 }, 3);
+    expect(classifyResponse(large, 1, policy, 0, 1)).toEqual({ kind: "dead", error: "undeliverable" }); // final: every attempt would be too large
+    expect(large.snippet).toContain(`${MAX_LISTEN_BODY_BYTES + 1} bytes`);
   });
 });
