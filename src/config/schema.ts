@@ -185,6 +185,9 @@ export const destinationSchema = z
     if (dest.kind === "listen" && dest.url !== undefined) {
       ctx.addIssue({ code: "custom", path: ["url"], message: 'a listen destination has no url: deliveries go to the CLI connected with `npm run listen`; remove url or kind' });
     }
+    if (dest.kind === "listen" && dest.mtlsCertificate !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["mtlsCertificate"], message: "a listen destination opens no TLS connection to present a certificate on; remove mtlsCertificate" });
+    }
     if (dest.kind === "listen" && dest.batch) {
       ctx.addIssue({ code: "custom", path: ["batch"], message: "a listen destination delivers one event at a time; remove batch" });
     }

@@ -24,9 +24,10 @@ describe("listen destination config", () => {
     expect(http.ok && http.config.destinations.get("laptop")!.config.kind).toBe("http");
   });
 
-  it("refuses a listen destination with a url or a batch, and an unknown kind", () => {
+  it("refuses a listen destination with a url, a batch or a client certificate, and an unknown kind", () => {
     expect(problems({ kind: "listen", url: "https://example.com/hooks" })).toEqual([expect.stringMatching(/^EDGEHOOK\.destinations\.laptop\.url: a listen destination has no url/)]);
     expect(problems({ kind: "listen", batch: { maxEvents: 5 } })).toEqual([expect.stringMatching(/^EDGEHOOK\.destinations\.laptop\.batch: a listen destination delivers one event at a time/)]);
+    expect(problems({ kind: "listen", mtlsCertificate: "CLIENT_CERT" })).toEqual([expect.stringMatching(/^EDGEHOOK\.destinations\.laptop\.mtlsCertificate: a listen destination opens no TLS connection/)]);
     expect(problems({ kind: "tunnel" })[0]).toMatch(/^EDGEHOOK\.destinations\.laptop\.kind: /);
   });
 });
