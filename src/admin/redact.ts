@@ -45,5 +45,6 @@ export function sourceView(s: RuntimeSource) {
     secrets: s.config.secrets.map((name, i) => ({ name, set: (s.secretValues[i] ?? "").length > 0 })),
     destinations: s.config.destinations.map((d) => (typeof d === "string" ? d : d.destination)),
     url: `/webhooks/${s.name}`,
+    allowIps: s.config.allowIps ?? null,
   };
 }

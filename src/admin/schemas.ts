@@ -229,6 +229,7 @@ export const sourceViewSchema = z.object({
   secrets: z.array(z.object({ name: z.string(), set: z.boolean() })),
   destinations: z.array(z.string()),
   url: z.string().describe("the path providers POST to"),
+  allowIps: z.array(z.string()).nullable().describe("the source's IP allowlist as configured (CIDRs and preset:<provider>), or null: any address"),
 });
 
 const windowStatsSchema = z.object({

@@ -1,7 +1,7 @@
 /** Issue 16 item 1 over HTTP in workerd: source IP allowlists on CF-Connecting-IP, before any other work. */
 import { env } from "cloudflare:workers";
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/ingest";
 import { TEST_SECRETS } from "../support/fixtures";
 import { signRequest } from "../support/signer";
@@ -42,9 +42,14 @@ describe("allowIps", () => {
     expect((await inspect("gh-ips", id1))?.event.eventId).toBe(id1);
   });
 
-  it("a validly signed event from any other address is 403 ip_not_allowed, and nothing is stored", async () => {
+  it("a validly signed event from any other address is 403 ip_not_allowed, logged as a reject, and nothing is stored", async () => {
     const id = `ip-${crypto.randomUUID()}`;
+    const lines = vi.spyOn(console, "log");
     const res = await postFrom("gh-ips", "203.0.113.50", await github(id));
+    const logged = lines.mock.calls.map((c) => String(c[0])).filter((l) => l.includes('"ingest"'));
+    lines.mockRestore();
+    expect(logged.map((l) => JSON.parse(l))).toContainEqual(expect.objectContaining({ source: "gh-ips", status: 403, code: "ip_not_allowed" }));
+    expect(res.headers.get("x-request-id")).toBeTruthy();
     expect(res.status).toBe(403);
     expect(await res.json()).toEqual({ error: { code: "ip_not_allowed", message: "the caller's address is not in this source's allowIps" } });
     expect(await inspect("gh-ips", id)).toBeNull();
@@ -72,6 +77,14 @@ describe("allowIps", () => {
     expect(((await res.json()) as { error: { message: string } }).error.message).toContain("no client address (CF-Connecting-IP)");
     expect((await postFrom("open", null, await sw(`ip-${crypto.randomUUID()}`))).status).toBe(202);
     expect((await postFrom("open", "203.0.113.50", await sw(`ip-${crypto.randomUUID()}`))).status).toBe(202);
+  });
+
+  it("operators see each source's allowIps as configured in GET /api/v1/sources", async () => {
+    const ctx = createExecutionContext();
+    const res = await app.fetch(new Request("https://edgehook.test/api/v1/sources", { headers: { authorization: `Bearer ${env.ADMIN_TOKEN}` } }), allowEnv as never, ctx);
+    await waitOnExecutionContext(ctx);
+    const sources = (await res.json()) as { name: string; allowIps: string[] | null }[];
+    expect(Object.fromEntries(sources.map((s) => [s.name, s.allowIps]))).toEqual({ "gh-ips": ["preset:github"], "sw-ips": ["198.51.100.0/24", "2001:db8:1::/48"], open: null });
   });
 
   it("X-Forwarded-For cannot stand in for CF-Connecting-IP", async () => {
