@@ -8,7 +8,8 @@ import { createPublicKey, randomBytes, verify as nodeVerify } from "node:crypto"
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config";
-import { isAsymmetricKey, publicKeyOf, signStandardWebhook } from "../../src/delivery";
+// The file, not the face: the delivery face carries Durable Object classes only workerd can load.
+import { isAsymmetricKey, publicKeyOf, signStandardWebhook } from "../../src/delivery/sign";
 
 // The spec's v1a vector (svix-server worker.rs; also pinned inbound in providers-vectors.test.ts).
 const VECTOR = {
