@@ -23,6 +23,7 @@ export { buildOpenApi, openApiPath } from "./openapi";
 export { ROUTES } from "./route";
 export { audit } from "./audit";
 export { continueIfStalled, runReplayJob } from "./replay";
+export { storedTransformInput, testTransform, type TransformTestResult } from "./transforms";
 
 /**
  * Build the admin API (mounted at /api). Every route, the OpenAPI document included, needs the token.

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { utf8 } from "../shared/bytes";
 import { applyOutput, runInSandbox, transformInput, transformVersion, type ShapeInput } from "../transform";
 import { audit } from "./audit";
-import type { AdminBindings } from "./env";
+import type { AdminBindings, AdminEnv } from "./env";
 import { ledgerOf, payloadPreview } from "./events";
 import { configOr503 } from "./operate";
 import { apiError, route } from "./route";
@@ -47,6 +47,31 @@ export const transformTestResult = z.object({
 
 const transformParams = z.object({ name });
 
+/** The answer of a transform test. */
+export type TransformTestResult = z.infer<typeof transformTestResult>;
+
+/** A stored event as a transform sees it; null when its ledger holds nothing. */
+export async function storedTransformInput(env: AdminEnv, source: string, eventId: string): Promise<ShapeInput | null> {
+  const ledger = ledgerOf(env, source, eventId);
+  const [view, payload] = await Promise.all([ledger.inspect(), ledger.payload()]);
+  if (!view || !payload) return null;
+  return { source: view.event.source, eventId: view.event.eventId, eventType: view.event.eventType, headers: view.event.headers, payload };
+}
+
+/**
+ * Run a transform on an event in the delivery sandbox and describe the output (nothing sent or stored).
+ * @example await testTransform(env, "slim", code, event) // { ok: true, dropped: false, output: {…} }
+ */
+export async function testTransform(env: AdminEnv, name: string, code: string, event: ShapeInput): Promise<TransformTestResult> {
+  const version = await transformVersion(code);
+  const run = await runInSandbox(env, code, transformInput(event));
+  const applied = run.ok ? applyOutput(event, run.output) : run;
+  if (!applied.ok) return { transform: name, version, ok: false, error: applied.error };
+  const { shaped } = applied;
+  if (shaped.dropped) return { transform: name, version, ok: true, dropped: true };
+  return { transform: name, version, ok: true, dropped: false, output: { payload: payloadPreview(shaped.payload), headers: shaped.headers, eventType: shaped.eventType, path: shaped.path } };
+}
+
 /** Register the transform test route. */
 export function transformRoutes(api: Hono<AdminBindings>): void {
   const spec = {
@@ -66,18 +91,12 @@ export function transformRoutes(api: Hono<AdminBindings>): void {
       const { payload, ...identity } = body.event;
       event = { ...identity, payload: utf8(typeof payload === "string" ? payload : JSON.stringify(payload ?? null)) };
     } else {
-      const ledger = ledgerOf(c.env, body.source, body.eventId);
-      const [view, payload] = await Promise.all([ledger.inspect(), ledger.payload()]);
-      if (!view || !payload) return apiError(c, 404, "not_found", "no stored event with that source and id (its dedupe window may have passed)");
-      event = { source: view.event.source, eventId: view.event.eventId, eventType: view.event.eventType, headers: view.event.headers, payload };
+      const stored = await storedTransformInput(c.env, body.source, body.eventId);
+      if (!stored) return apiError(c, 404, "not_found", "no stored event with that source and id (its dedupe window may have passed)");
+      event = stored;
     }
-    const version = await transformVersion(code);
-    audit(c, "transform_test", { transform: params.name, version });
-    const run = await runInSandbox(c.env, code, transformInput(event));
-    const applied = run.ok ? applyOutput(event, run.output) : run;
-    if (!applied.ok) return c.json({ transform: params.name, version, ok: false, error: applied.error });
-    const { shaped } = applied;
-    if (shaped.dropped) return c.json({ transform: params.name, version, ok: true, dropped: true });
-    return c.json({ transform: params.name, version, ok: true, dropped: false, output: { payload: payloadPreview(shaped.payload), headers: shaped.headers, eventType: shaped.eventType, path: shaped.path } });
+    const result = await testTransform(c.env, params.name, code, event);
+    audit(c, "transform_test", { transform: params.name, version: result.version });
+    return c.json(result);
   });
 }

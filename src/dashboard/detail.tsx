@@ -1,13 +1,22 @@
 /** The event page: metadata, headers, payload, and per destination an attempts timeline and replay buttons. */
+import type { TransformTestResult } from "../admin";
 import type { Conflicts, LedgerView } from "../ledger";
 import type { EventLinks } from "../workflow";
 import { Action, eventHref, Layout, Status, time } from "./layout";
 import { plain, Shown } from "./text";
 
+/** What the event page can show beside the ledger: each destination's configured transform, and a test run's output. */
+export interface TransformPanel {
+  /** Destination → the transform its deliveries of this event go through now. */
+  transforms: Record<string, string>;
+  preview?: { destination: string; result: TransformTestResult };
+}
+
 /** Event detail with attempts timeline. */
-export function EventPage({ view, payload, links, csrf }: { view: LedgerView; payload: { encoding: string; data: string; truncated: boolean } | null; links?: EventLinks; csrf: string }) {
+export function EventPage({ view, payload, links, csrf, panel }: { view: LedgerView; payload: { encoding: string; data: string; truncated: boolean } | null; links?: EventLinks; csrf: string; panel?: TransformPanel }) {
   const { event, tasks } = view;
   const replay = eventHref(event.source, event.eventId, "replay");
+  const testAction = eventHref(event.source, event.eventId, "transform-test");
   return (
     <Layout title={`${plain(event.source)} / ${plain(event.eventId)}`} heading={<><Shown value={event.source} /> / <Shown value={event.eventId} /></>} csrf={csrf}>
       <table>
@@ -34,7 +43,9 @@ export function EventPage({ view, payload, links, csrf }: { view: LedgerView; pa
             {t.status === "dead" ? <Action action={replay} csrf={csrf} label="Replay" fields={{ destination: t.destination }} primary /> : null}
             {t.status === "delivered" ? <Action action={replay} csrf={csrf} label="Send again" fields={{ destination: t.destination, includeDelivered: "1" }} /> : null}
             {t.status === "filtered" ? <Action action={replay} csrf={csrf} label="Run transform again" fields={{ destination: t.destination, includeFiltered: "1" }} /> : null}
+            {panel?.transforms[t.destination] ? <Action action={testAction} csrf={csrf} label={`Test transform ${panel.transforms[t.destination]}`} fields={{ destination: t.destination }} /> : null}
           </h3>
+          {panel?.preview?.destination === t.destination ? <TransformPreview result={panel.preview.result} /> : null}
           {t.transform ? (
             <p class="transform">
               transform <code><Shown value={t.transform.name} /></code> version <code>{t.transform.version}</code> · {time(t.transform.at)} ·{" "}
@@ -79,6 +90,26 @@ function Chain({ links }: { links: EventLinks }) {
         </ul>
       ) : null}
     </section>
+  );
+}
+
+/** A transform test run on this event: what it would send now (nothing was sent or stored). */
+function TransformPreview({ result }: { result: TransformTestResult }) {
+  return (
+    <div class="transform-test" id="transform-test">
+      <p>
+        Test of transform <code><Shown value={result.transform} /></code> version <code>{result.version}</code> on this event (nothing sent):{" "}
+        {!result.ok ? <b>fails: a task would end transform_failed</b> : result.dropped ? <b>returns null: a task would end filtered</b> : <b>would send</b>}
+      </p>
+      {result.error !== undefined ? <pre><Shown value={result.error} strictness="text" /></pre> : null}
+      {result.output ? (
+        <>
+          <p>type <code><Shown value={result.output.eventType} /></code>{result.output.path !== null ? <> · path <code><Shown value={result.output.path} /></code></> : null}</p>
+          {Object.entries(result.output.headers).map(([k, v]) => <div><code><Shown value={k} />: <Shown value={v} /></code></div>)}
+          <pre>{result.output.payload?.encoding === "base64" ? `(binary, base64) ${result.output.payload.data}` : <Shown value={result.output.payload?.data ?? ""} strictness="text" />}</pre>
+        </>
+      ) : null}
+    </div>
   );
 }
 

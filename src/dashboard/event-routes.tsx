@@ -4,9 +4,12 @@
  * `..` included, which URL normalisation removes from a path) and, for old links, by path.
  */
 import type { Context, Hono } from "hono";
-import { audit, ledgerOf, PAYLOAD_DOWNLOAD_HEADERS, payloadPreview, replayOne } from "../admin";
+import { audit, ledgerOf, PAYLOAD_DOWNLOAD_HEADERS, payloadPreview, replayOne, storedTransformInput, testTransform } from "../admin";
+import { loadConfig } from "../config";
+import type { LedgerView } from "../ledger";
+import { transformFor } from "../transform";
 import type { DashboardBindings } from "./auth";
-import { EventPage } from "./detail";
+import { EventPage, type TransformPanel } from "./detail";
 import { eventLinks } from "../workflow";
 import { eventHref } from "./layout";
 
@@ -22,14 +25,38 @@ function eventOf(c: Ctx): { source: string; eventId: string } | null {
 
 const notStored = "no such event in the ledger (unknown, or past its dedupe window)";
 
-async function page(c: Ctx) {
+/** Each task's destination → the transform configured for it now (for the "Test transform" buttons). */
+function transformsOf(c: Ctx, view: LedgerView): Record<string, string> {
+  const loaded = loadConfig(c.env);
+  if (!loaded.ok) return {};
+  const entries = view.tasks.map((t) => [t.destination, transformFor(loaded.config.raw, view.event.source, t.destination)?.name] as const);
+  return Object.fromEntries(entries.filter((e): e is readonly [string, string] => e[1] !== undefined));
+}
+
+async function page(c: Ctx, preview?: TransformPanel["preview"]) {
   const e = eventOf(c);
   if (!e) return c.text("name an event: /dashboard/event?source=<source>&id=<event id>", 400);
   const ledger = ledgerOf(c.env, e.source, e.eventId);
   const [view, payload] = await Promise.all([ledger.inspect(), ledger.payload()]);
   if (!view) return c.text(notStored, 404);
   const links = await eventLinks(c.env.EVENT_LEDGER, view, payload);
-  return c.html(<EventPage view={view} payload={payload ? payloadPreview(payload) : null} links={links} csrf={c.get("csrf")} />);
+  const panel = { transforms: transformsOf(c, view), ...(preview ? { preview } : {}) };
+  return c.html(<EventPage view={view} payload={payload ? payloadPreview(payload) : null} links={links} csrf={c.get("csrf")} panel={panel} />);
+}
+
+/** Run a destination's transform on this event and show the output on the event page; nothing is sent or stored. */
+async function transformTest(c: Ctx) {
+  const e = eventOf(c);
+  if (!e) return c.text("name an event: /dashboard/event/transform-test?source=<source>&id=<event id>", 400);
+  const destination = c.get("form").destination ?? "";
+  const loaded = loadConfig(c.env);
+  const transform = loaded.ok ? transformFor(loaded.config.raw, e.source, destination) : null;
+  if (!transform) return c.text("that destination has no transform for this source", 400);
+  const input = await storedTransformInput(c.env, e.source, e.eventId);
+  if (!input) return c.text(notStored, 404);
+  const result = await testTransform(c.env, transform.name, transform.code, input);
+  audit(c, "transform_test", { source: e.source, eventId: e.eventId, transform: transform.name, version: result.version });
+  return page(c, { destination, result });
 }
 
 /** The original body, byte for byte, as an attachment: the session is enough (the API's bearer token is not in the browser). */
@@ -53,10 +80,12 @@ async function replay(c: Ctx) {
 
 /** Register the event routes (behind the session middleware). */
 export function eventRoutes(dash: Hono<DashboardBindings>): void {
-  dash.get("/event", page);
+  dash.get("/event", (c) => page(c));
   dash.get("/event/payload", download);
   dash.post("/event/replay", replay);
-  dash.get("/events/:source/:eventId", page);
+  dash.post("/event/transform-test", transformTest);
+  dash.get("/events/:source/:eventId", (c) => page(c));
   dash.get("/events/:source/:eventId/payload", download);
   dash.post("/events/:source/:eventId/replay", replay);
+  dash.post("/events/:source/:eventId/transform-test", transformTest);
 }

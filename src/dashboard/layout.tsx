@@ -81,6 +81,6 @@ export function time(ms: number | null | undefined): string {
  * The link to an event's page (`action`: its payload download or replay). By query, never by path:
  * a path segment `.` or `..` is removed by URL normalisation in the browser and on the way in.
  */
-export function eventHref(source: string, eventId: string, action?: "payload" | "replay"): string {
+export function eventHref(source: string, eventId: string, action?: "payload" | "replay" | "transform-test"): string {
   return `/dashboard/event${action ? `/${action}` : ""}?${new URLSearchParams({ source, id: eventId })}`;
 }

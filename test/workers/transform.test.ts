@@ -3,7 +3,7 @@
  * queue, ledger and local sink. Fixtures: transformFixtures in test/support/fixtures.ts.
  */
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { TEST_SECRETS, testConfig } from "../support/fixtures";
@@ -202,5 +202,40 @@ describe("POST /api/v1/transforms/:name/test", () => {
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe("validation_failed");
     expect((await api("/v1/transforms/slim/test", { method: "POST", body: { event: { payload: {} } }, token: null })).status).toBe(401);
+  });
+});
+
+describe("dashboard event page: test a transform on the stored event", () => {
+  const BASE = "https://edgehook.test";
+  const dash = (path: string, init: { cookie?: string; form?: Record<string, string> } = {}) =>
+    exports.default.fetch(`${BASE}/dashboard${path}`, {
+      method: init.form ? "POST" : "GET",
+      headers: { origin: BASE, ...(init.cookie ? { cookie: `__Host-edgehook_session=${init.cookie}` } : {}) },
+      redirect: "manual",
+      ...(init.form ? { body: new URLSearchParams(init.form) } : {}),
+    });
+
+  it("shows a Test transform button per transformed destination and renders the output without sending", async () => {
+    const login = await dash("/login", { form: { token: env.ADMIN_TOKEN } });
+    expect(login.status).toBe(303);
+    const cookie = /__Host-edgehook_session=([^;]+)/.exec(login.headers.get("set-cookie")!)![1]!;
+    const request = await signed({ type: "order.created", id: "ord_dash", amount: 700 });
+    const id = request.headers["webhook-id"]!;
+    expect((await post("tx", request)).status).toBe(202);
+    await settled("tx", id);
+    const query = `?${new URLSearchParams({ source: "tx", id })}`;
+    const html = await (await dash(`/event${query}`, { cookie })).text();
+    expect(html).toContain("Test transform slim");
+    expect(html).toContain("Test transform picky");
+    const csrf = /name="csrf" value="([^"]+)"/.exec(html)![1]!;
+    const before = (await received("/tx/slim/orders", id)).length;
+    const shown = await dash(`/event/transform-test${query}`, { cookie, form: { csrf, destination: "tx-slim" } });
+    expect(shown.status).toBe(200);
+    const body = await shown.text();
+    expect(body).toContain('id="transform-test"');
+    expect(body).toContain("would send");
+    expect(body).toContain("{&quot;id&quot;:&quot;ord_dash&quot;,&quot;total&quot;:7}");
+    expect((await received("/tx/slim/orders", id)).length).toBe(before);
+    expect((await dash(`/event/transform-test${query}`, { form: { csrf, destination: "tx-slim" } })).status).not.toBe(200);
   });
 });
