@@ -4,6 +4,8 @@ import { TEST_SECRETS, testConfig } from "./test/support/fixtures";
 
 /** Admin bearer token for the workerd tests. */
 const ADMIN_TEST_TOKEN = "test-admin-token-4f9c2a7e";
+/** Scrape-only bearer token of GET /metrics in the workerd tests. */
+const METRICS_TEST_TOKEN = "test-metrics-token-8d1e5b30";
 
 /** The event index's D1 migrations, applied in each workerd test file's setup (test/support/apply-migrations.ts). */
 const d1Migrations = await readD1Migrations("./migrations");
@@ -38,6 +40,7 @@ export default defineConfig({
                   SINK_URL: sinkUrl,
                   ADMIN_TOKEN: ADMIN_TEST_TOKEN,
                   ALERT_SLACK_URL: `${sinkUrl}/slack-alerts`,
+                  METRICS_TOKEN: METRICS_TEST_TOKEN,
                   TEST_MIGRATIONS: d1Migrations,
                   ...TEST_SECRETS,
                 },

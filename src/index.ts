@@ -14,6 +14,7 @@ export { DestinationGate } from "./gate";
 export { EventLedger } from "./ledger";
 export { KeySequencer } from "./ordering";
 export { ListenHub } from "./listen";
+export { MetricsStore } from "./metrics";
 
 const app = createApp();
 
@@ -22,9 +23,10 @@ const DEAD_LETTER_QUEUE = "edgehook-dead";
 
 export default {
   fetch: app.fetch,
-  async queue(batch, env) {
+  // ctx is optional for tests that run a batch by hand; without it, metrics are flushed at once.
+  async queue(batch: MessageBatch, env: Env, ctx?: ExecutionContext) {
     if (batch.queue.startsWith(DEAD_LETTER_QUEUE)) await handleDeadLetterBatch(batch, env);
-    else await handleDeliveryBatch(batch, env);
+    else await handleDeliveryBatch(batch, env, ctx);
   },
   /** The hourly cron (wrangler.toml): index retention. */
   async scheduled(controller, env) {

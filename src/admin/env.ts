@@ -4,10 +4,11 @@ import type { AlertsEnv } from "../alerts";
 import type { DestinationGate } from "../gate";
 import type { EventLedger } from "../ledger";
 import type { ListenHub } from "../listen";
+import type { MetricsStoreEnv } from "../metrics";
 import type { KeySequencer } from "../ordering";
 
 /** Bindings the admin API uses. */
-export interface AdminEnv extends AlertsEnv {
+export interface AdminEnv extends AlertsEnv, MetricsStoreEnv {
   ADMIN_TOKEN?: string;
   EDGEHOOK?: unknown;
   EVENT_LEDGER: DurableObjectNamespace<EventLedger>;

@@ -10,10 +10,12 @@ import { buildOpenApi } from "./openapi";
 import { operateRoutes } from "./operate";
 import { orderingRoutes } from "./ordering";
 import { publicKeyRoutes } from "./publickey";
+import { rejectionRoutes } from "./rejections";
 import { ROUTES } from "./route";
 import { transformRoutes } from "./transforms";
 
 export { requireAdmin, tokensEqual } from "./auth";
+export { handleScrape, scrapeAuthorized, type ScrapeEnv } from "./scrape";
 /** Bindings of the admin API and how it reaches the ingest app. */
 export type { AdminBindings, AdminEnv, IngestDispatch } from "./env";
 export { ledgerOf, PAYLOAD_DOWNLOAD_HEADERS, payloadPreview, replayOne } from "./events";
@@ -41,6 +43,7 @@ export function createAdminApi(options: { ingest?: IngestDispatch } = {}) {
   listenRoutes(api);
   publicKeyRoutes(api);
   transformRoutes(api);
+  rejectionRoutes(api);
   api.get("/openapi.json", (c) => c.json(buildOpenApi(ROUTES)));
   api.all("*", (c) => c.json({ error: { code: "not_found", message: "no such admin route (see /api/openapi.json)" } }, 404));
   return api;

@@ -259,3 +259,24 @@ export const sourceParams = z.object({ source: name });
 export const testEventBody = z.object({ type: z.string().min(1).max(200).default("edgehook.test") }).strict();
 /** Result of a signed test event: the ingest answer. */
 export const testEventResult = z.object({ eventId: z.string(), status: z.number().describe("the ingest answer's HTTP status (202 accepted)"), response: z.unknown() });
+
+/** Query of the rejected-requests view. */
+export const rejectionsQuery = z.object({ limit: z.coerce.number().int().min(1).max(50).default(50) }).strict();
+/** One rejected request (header names only, never their values). */
+export const rejectSampleSchema = z.object({
+  at: z.number(),
+  source: z.string(),
+  code: z.string().describe("the reason code of the 4xx (docs/failure-reasons.md)"),
+  hint: z.string().describe("the message the provider was answered with"),
+  headerNames: z.array(z.string()).describe("names of the headers the request carried (sorted, at most 40); values are never kept"),
+  bodyBytes: z.number().nullable().describe("null when refused before the body was read"),
+  bodySha256: z.string().nullable(),
+  clientIp: z.string().nullable().describe("cf-connecting-ip, when present"),
+  country: z.string().nullable().describe("request.cf.country, when present"),
+});
+/** A source's rejected requests: exact counts by reason per window, and the most recent samples. */
+export const rejectionsSchema = z.object({
+  source: z.string(),
+  counts: z.object({ "1h": z.record(z.string(), z.number()), "24h": z.record(z.string(), z.number()) }).describe("rejects by reason code over the last hour and day (aggregated per minute, exact counts)"),
+  samples: z.array(rejectSampleSchema).describe("most recent first; sampled (at most 5 per source per isolate per flush window, 50 kept per source)"),
+});

@@ -9,6 +9,7 @@ import type { DestinationGate, GateSettings } from "../gate";
 import type { DeliveryMessage, EventLedger, TaskStatus } from "../ledger";
 import type { ListenEnv } from "../listen";
 import type { KeySequencer } from "../ordering";
+import { recordDeliveries, type MetricsStoreEnv } from "../metrics";
 import { redactFieldsFrom } from "../observe";
 import { writeIndex, type IndexUpdate, type SearchEnv } from "../search";
 import { transformTask, type TransformEnv } from "../transform";
@@ -22,7 +23,7 @@ import { sendDelivery } from "./send";
 import { sendDeadCallback, sendOutcomeCallback, withCallbackUrl, type WorkflowEnv } from "../workflow";
 
 /** Bindings the consumer uses. */
-export interface DeliveryEnv extends SearchEnv, ListenEnv, TransformEnv, AlertsEnv, WorkflowEnv {
+export interface DeliveryEnv extends SearchEnv, ListenEnv, TransformEnv, AlertsEnv, WorkflowEnv, MetricsStoreEnv {
   EVENT_LEDGER: DurableObjectNamespace<EventLedger>;
   DESTINATION_GATE: DurableObjectNamespace<DestinationGate>;
   KEY_SEQUENCER: DurableObjectNamespace<KeySequencer>;
@@ -233,7 +234,7 @@ async function deliverGroup(env: DeliveryEnv, config: RuntimeConfig, name: strin
 }
 
 /** The delivery queue's handler. */
-export async function handleDeliveryBatch(batch: MessageBatch<unknown>, env: DeliveryEnv): Promise<void> {
+export async function handleDeliveryBatch(batch: MessageBatch<unknown>, env: DeliveryEnv, ctx?: ExecutionContext): Promise<void> {
   const loaded = loadConfig(env);
   if (!loaded.ok) {
     batch.retryAll({ delaySeconds: 60 });
@@ -259,4 +260,5 @@ export async function handleDeliveryBatch(batch: MessageBatch<unknown>, env: Del
     console.error(JSON.stringify({ msg: "index_write_failed", error: String(error) }));
   }
   await reportAlerts(env, updates, alerts);
+  recordDeliveries(env, ctx, updates);
 }

@@ -1,6 +1,6 @@
 /** Ingest stage: the HTTP face of Edgehook (Hono). */
 import { Hono, type Context } from "hono";
-import { createAdminApi, type AdminEnv } from "../admin";
+import { createAdminApi, handleScrape, type ScrapeEnv } from "../admin";
 import { loadConfig } from "../config";
 import { createDashboard } from "../dashboard";
 import { withRequestId } from "../observe";
@@ -14,7 +14,7 @@ export { identify, MAX_EVENT_ID_LENGTH, type IdentifyResult } from "./identify";
 export { forgetRecentlyAccepted, RecentlyAccepted } from "./recent";
 export type { IngestEnv } from "./webhook";
 
-type AppEnv = { Bindings: IngestEnv & AdminEnv; Variables: { requestId: string } };
+type AppEnv = { Bindings: IngestEnv & ScrapeEnv; Variables: { requestId: string } };
 
 /** Shared by both routers: a JSON 404 and a JSON 500 that never leaks the error. */
 function withErrorHandlers(app: Hono<AppEnv>): Hono<AppEnv> {
@@ -42,13 +42,15 @@ export function createApp() {
       : c.json({ status: "config_invalid", problems: loaded.problems.length }, 503);
   });
 
+  app.get("/metrics", handleScrape);
+
   const hooks = withErrorHandlers(new Hono<AppEnv>());
   // No request-id middleware here: the handler names a response only when it writes its log line.
   hooks.all("/webhooks/:source", handleWebhook);
   hooks.notFound((c) => app.fetch(c.req.raw, c.env, executionCtxOf(c)));
 
   app.all("/callbacks/:token", handleCallbackResult);
-  app.route("/api", createAdminApi({ ingest: (request, env, ctx) => hooks.fetch(request, env as IngestEnv & AdminEnv, ctx) }));
+  app.route("/api", createAdminApi({ ingest: (request, env, ctx) => hooks.fetch(request, env as IngestEnv & ScrapeEnv, ctx) }));
   app.route("/dashboard", createDashboard());
   return hooks;
 }

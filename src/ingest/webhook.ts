@@ -5,6 +5,7 @@
 import type { Context } from "hono";
 import { loadConfig } from "../config";
 import { ipAllowed } from "../ingress";
+import { countIngest, countReject, UNKNOWN_SOURCE, type IngestResult, type MetricsStoreEnv, type WaitUntil } from "../metrics";
 import { ledgerName, planDeliveries, type EventLedger } from "../ledger";
 import { LogThrottle, logLine, redactFieldsFrom, requestIdOf, writePoints } from "../observe";
 import { indexAccepted, type SearchEnv } from "../search";
@@ -18,7 +19,7 @@ import { identityProblem } from "./wellformed";
 import { headerSafe } from "../shared/header";
 
 /** Bindings the ingest stage uses. */
-export interface IngestEnv extends SearchEnv {
+export interface IngestEnv extends SearchEnv, MetricsStoreEnv {
   EVENT_LEDGER: DurableObjectNamespace<EventLedger>;
   LOG_REDACT_FIELDS?: string;
 }
@@ -99,20 +100,33 @@ function forwardedHeaders(source: { preset: { forwardHeaders: readonly string[] 
   return names;
 }
 
+/** The execution context, if the app was called with one (a direct `app.fetch(request, env)` has none). */
+function ctxOf(c: IngestContext): WaitUntil | undefined {
+  try {
+    return c.executionCtx;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The ingest handler, mounted on every method so wrong ones get a clear 405. */
 export async function handleWebhook(c: IngestContext): Promise<Response> {
   const started = Date.now();
   const sourceName = c.req.param("source") ?? "";
   const loaded = loadConfig(c.env);
+  const tally = (source: string, result: IngestResult) => countIngest(c.env, ctxOf(c), source, result, started);
   if (!loaded.ok) {
+    tally(UNKNOWN_SOURCE, "unavailable");
     return errorResponse("unavailable", "Edgehook's configuration is invalid; the operator must fix it (see the worker logs). Retry later.");
   }
   const { config } = loaded;
   const logBudget = config.raw.settings.logLinesPerSecond;
   const source = config.sources.get(sourceName);
+  let bodyRead: Uint8Array | null = null;
   /** A 4xx with its reason code, logged within the line budget (unknown source names share one bucket). */
   const reject = (code: ErrorCode, message: string, headers?: Record<string, string>): Response => {
     const res = errorResponse(code, message, headers);
+    countReject(c.env, ctxOf(c), { source: source ? sourceName : UNKNOWN_SOURCE, code, hint: message, request: c.req.raw, body: bodyRead, at: started });
     const where = source ? { source: sourceName } : { source: "(unknown)", requested: sourceName.slice(0, 64) };
     return named(res, logBounded(c, logBudget, { ...where, status: res.status, code, ms: Date.now() - started }));
   };
@@ -130,6 +144,7 @@ export async function handleWebhook(c: IngestContext): Promise<Response> {
   const limit = source.config.maxBodyBytes ?? config.raw.settings.maxBodyBytes;
   const body = isPost ? await readBodyLimited(c.req.raw, limit) : new Uint8Array(0);
   if (!body) return reject("payload_too_large", `the body is larger than this source's limit of ${limit} bytes`);
+  bodyRead = body;
 
   const raw = c.req.raw;
   const headers = raw.headers;
@@ -142,6 +157,7 @@ export async function handleWebhook(c: IngestContext): Promise<Response> {
   if (source.preset.handshake) {
     const answer = await source.preset.handshake({ request, json: early, source: source.config, secrets: source.secretValues, verify });
     if (answer) {
+      tally(sourceName, "handshake");
       return named(answer, log(c, { source: sourceName, status: answer.status, result: "handshake", ms: Date.now() - started }));
     }
     if (!isPost) return reject("method_not_allowed", "webhooks are accepted with POST only", { allow: "POST" });
@@ -159,6 +175,7 @@ export async function handleWebhook(c: IngestContext): Promise<Response> {
   const name = ledgerName(sourceName, identity.eventId);
   // Only a repeat with the stored body is answered here; a conflicting copy goes to the ledger to be recorded.
   if (recentlyAccepted.check(name, bodySha256, started) === "duplicate") {
+    tally(sourceName, "duplicate");
     const logged = logBounded(c, logBudget, { source: sourceName, status: 200, code: "duplicate", eventId: identity.eventId, result: "duplicate", cached: true, ms: Date.now() - started });
     return named(answer(source.preset.acknowledgement, "duplicate", identity.eventId), logged);
   }
@@ -190,6 +207,7 @@ export async function handleWebhook(c: IngestContext): Promise<Response> {
       redriveAfterSeconds: config.raw.settings.redriveAfterSeconds,
     });
     const status = result.status === "accepted" ? 202 : 200;
+    tally(sourceName, result.status === "duplicate" && result.conflict ? "conflict" : result.status);
     // Remember stored events until (at most) their window ends: accepted here, or a duplicate the ledger
     // confirmed (a retry storm spread over isolates then costs each isolate one ledger request).
     if (result.status === "accepted") recentlyAccepted.add(name, started, config.raw.settings.dedupeWindowSeconds * 1000, bodySha256);
@@ -213,6 +231,7 @@ export async function handleWebhook(c: IngestContext): Promise<Response> {
   } catch (error) {
     const requestId = requestIdOf(c.req.raw.headers);
     console.error(JSON.stringify({ msg: "ledger_unavailable", requestId, ledger: name, error: String(error) }));
+    tally(sourceName, "unavailable");
     return named(errorResponse("unavailable", "the event could not be stored; retry later"), requestId);
   }
 }

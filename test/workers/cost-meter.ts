@@ -8,6 +8,7 @@ import { runInDurableObject } from "cloudflare:test";
 import worker from "../../src/index";
 import { DestinationGate } from "../../src/gate";
 import { EventLedger } from "../../src/ledger";
+import { MetricsStore } from "../../src/metrics";
 
 /** Counts of billable operations since the last reset. */
 export interface Counts {
@@ -23,15 +24,19 @@ export interface Counts {
   messagesConsumed: number;
   d1RowsRead: number;
   d1RowsWritten: number;
+  /** SQLite rows written by the MetricsStore (kept apart from the pipeline's `rowsWritten`). */
+  metricsRowsWritten: number;
 }
 
 type AnyFn = (...args: unknown[]) => unknown;
 interface Cursorish { rowsRead: number; rowsWritten: number }
 
-const state = { paused: false, statements: [] as string[], kvWrites: [] as string[], cursors: [] as Cursorish[], d1: [] as Promise<unknown>[], counts: fresh(), consumers: [] as Promise<unknown>[] };
+const state = { paused: false, statements: [] as string[], kvWrites: [] as string[], cursors: [] as Cursorish[], metricsCursors: [] as Cursorish[], d1: [] as Promise<unknown>[], counts: fresh(), consumers: [] as Promise<unknown>[] };
+/** True while a MetricsStore method runs (its methods are synchronous, so every cursor made meanwhile is its own). */
+let inMetrics = false;
 
 function fresh(): Counts {
-  return { doRequests: {}, rowsRead: 0, rowsWritten: 0, alarmsSet: 0, deleteAll: 0, queueMessagesSent: 0, queueBytesSent: 0, queueWriteOps: 0, consumerInvocations: 0, messagesConsumed: 0, d1RowsRead: 0, d1RowsWritten: 0 };
+  return { doRequests: {}, rowsRead: 0, rowsWritten: 0, alarmsSet: 0, deleteAll: 0, queueMessagesSent: 0, queueBytesSent: 0, queueWriteOps: 0, consumerInvocations: 0, messagesConsumed: 0, d1RowsRead: 0, d1RowsWritten: 0, metricsRowsWritten: 0 };
 }
 
 function wrap(target: object, name: string, before: (args: unknown[]) => void, after?: (result: unknown) => void): void {
@@ -54,7 +59,7 @@ let installed = false;
 export async function installMeter(): Promise<void> {
   if (installed) return;
   installed = true;
-  for (const [label, cls] of [["EventLedger", EventLedger], ["DestinationGate", DestinationGate]] as const) {
+  for (const [label, cls] of [["EventLedger", EventLedger], ["DestinationGate", DestinationGate], ["MetricsStore", MetricsStore]] as const) {
     for (const name of Object.getOwnPropertyNames(cls.prototype)) {
       if (name === "constructor") continue;
       // Only calls from outside the object are requests: `this.status()` inside `admit` is not.
@@ -66,6 +71,14 @@ export async function installMeter(): Promise<void> {
           state.counts.doRequests[key] = (state.counts.doRequests[key] ?? 0) + 1;
         }
         if (!outer) return original.apply(this, args);
+        if (label === "MetricsStore") {
+          inMetrics = true;
+          try {
+            return original.apply(this, args);
+          } finally {
+            inMetrics = false;
+          }
+        }
         inside.add(this);
         try {
           const result = original.apply(this, args);
@@ -79,7 +92,9 @@ export async function installMeter(): Promise<void> {
   }
   const probe = env.EVENT_LEDGER.get(env.EVENT_LEDGER.idFromName("cost-meter:probe"));
   const [sqlProto, storageProto, kvProto] = await runInDurableObject(probe, (_i, s) => [Object.getPrototypeOf(s.storage.sql), Object.getPrototypeOf(s.storage), Object.getPrototypeOf(s.storage.kv)]);
-  wrap(sqlProto, "exec", (args) => state.statements.push(String(args[0]).trim().split(/\s+/).slice(0, 4).join(" ")), (cursor) => state.cursors.push(cursor as Cursorish));
+  wrap(sqlProto, "exec", (args) => {
+    if (!inMetrics) state.statements.push(String(args[0]).trim().split(/\s+/).slice(0, 4).join(" "));
+  }, (cursor) => (inMetrics ? state.metricsCursors : state.cursors).push(cursor as Cursorish));
   // The synchronous KV API stores each key as one row of a hidden SQLite table: a put or a delete
   // writes one row, a get reads one (its cursors are not visible, so count the calls).
   wrap(kvProto, "put", (args) => {
@@ -122,6 +137,7 @@ export async function installMeter(): Promise<void> {
 export function resetMeter(): void {
   state.kvWrites = [];
   state.cursors = [];
+  state.metricsCursors = [];
   state.statements = [];
   state.d1 = [];
   state.consumers = [];
@@ -151,6 +167,7 @@ export async function readMeter(): Promise<Counts> {
     counts.rowsRead += c.rowsRead;
     counts.rowsWritten += c.rowsWritten;
   }
+  for (const c of state.metricsCursors) counts.metricsRowsWritten += c.rowsWritten;
   for (const r of await Promise.all(state.d1)) {
     const results = Array.isArray(r) ? r : [r];
     for (const one of results) {

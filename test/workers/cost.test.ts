@@ -8,13 +8,18 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { pruneIndex } from "../../src/search";
 import { forgetRecentlyAccepted } from "../../src/ingest";
+import { flushNow, metricsStore } from "../../src/metrics";
 import { beforeAll, describe, expect, it } from "vitest";
 import { signRequest, sampleEvent } from "../support/signer";
 import { TEST_SECRETS } from "../support/fixtures";
 import { installMeter, readMeter, resetMeter, statementBreakdown, unmetered, type Counts } from "./cost-meter";
 import { ledgerStub, post, received, waitFor } from "./helpers";
 
-beforeAll(installMeter);
+beforeAll(async () => {
+  await installMeter();
+  // The MetricsStore creates its tables once, on its first request ever: not a per-event cost.
+  await unmetered(() => metricsStore(env)!.snapshot(Date.now(), []));
+});
 
 async function acceptOne(): Promise<{ eventId: string; counts: Counts; response: Response }> {
   const body = sampleEvent("stripe");
@@ -25,6 +30,9 @@ async function acceptOne(): Promise<{ eventId: string; counts: Counts; response:
   await waitFor(async () => (await received("/ok", eventId)).length > 0, 15_000, "delivery");
   // The consumer records the outcome after the destination answered: wait for that write too.
   await waitFor(async () => ((await readMeter()).doRequests["EventLedger.record"] ?? 0) > 0, 15_000, "record");
+  // The metrics tally reaches its store in a coalesced flush a few seconds later: make it happen now.
+  await readMeter();
+  await flushNow(env);
   return { eventId, counts: await readMeter(), response };
 }
 
@@ -35,7 +43,8 @@ describe("billable operations of one accepted event", () => {
 
     // Durable Object requests: accept on ingest; record per delivery (the first attempt needs no
     // claim: its message carries the delivery inline); the gate twice per batch.
-    expect(counts.doRequests).toEqual({
+    const { "MetricsStore.add": metricsFlushes, ...pipeline } = counts.doRequests;
+    expect(pipeline).toEqual({
       "EventLedger.accept": 1,
       "EventLedger.record": 1,
       "DestinationGate.admit": 1,
@@ -56,6 +65,13 @@ describe("billable operations of one accepted event", () => {
     expect(counts.rowsRead).toBeLessThanOrEqual(16);
     // The search index (D1): one upsert of the task's row (WITHOUT ROWID, no index entry while not dead).
     expect(counts.d1RowsWritten).toBe(D1_ROWS_WRITTEN_PER_EVENT);
+    // Metrics (src/metrics): counted in memory, sent in one MetricsStore request per isolate per
+    // flush interval — one here, two if the delivery came more than FLUSH_AFTER_MS after the accept.
+    // Its rows: a total and a per-minute row per counter series (ingest, delivery) and one per
+    // histogram (latency, time to delivery). Shared by every event an isolate counts in the interval.
+    expect(metricsFlushes).toBeGreaterThanOrEqual(1);
+    expect(metricsFlushes).toBeLessThanOrEqual(2);
+    expect(counts.metricsRowsWritten).toBe(METRICS_ROWS_PER_LONE_EVENT);
 
     // Cleanup after the dedupe window: pretend the window has passed, then let the alarm run.
     const stub = ledgerStub("stripe", eventId);
@@ -114,7 +130,8 @@ describe("billable operations of one accepted event", () => {
     resetMeter();
     expect((await post("stripe", signed)).status).toBe(200);
     const counts = await readMeter();
-    expect(counts.doRequests).toEqual({});
+    const { "MetricsStore.add": _flushed, ...pipeline } = counts.doRequests; // an earlier test's coalesced flush may land here
+    expect(pipeline).toEqual({});
     expect(counts.rowsWritten).toBe(0);
     expect(counts.queueMessagesSent).toBe(0);
   });
@@ -127,11 +144,15 @@ describe("billable operations of one accepted event", () => {
     resetMeter();
     expect((await post("stripe", signed)).status).toBe(200);
     const counts = await readMeter();
-    expect(counts.doRequests).toEqual({ "EventLedger.accept": 1 });
+    const { "MetricsStore.add": _flushed, ...pipeline } = counts.doRequests; // an earlier test's coalesced flush may land here
+    expect(pipeline).toEqual({ "EventLedger.accept": 1 });
     expect(counts.rowsWritten).toBe(0);
     expect(counts.queueMessagesSent).toBe(0);
   });
 });
+
+/** MetricsStore rows written for an event counted alone in its flush interval (docs/cost.md). */
+const METRICS_ROWS_PER_LONE_EVENT = 6;
 
 /** Rows the event index (D1, src/search) writes per event delivered to one destination; docs/cost.md prices it. */
 const D1_ROWS_WRITTEN_PER_EVENT = 1;

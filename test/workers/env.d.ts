@@ -2,5 +2,6 @@
 declare namespace Cloudflare {
   interface Env {
     SINK_URL: string;
+    METRICS_TOKEN: string;
   }
 }
