@@ -1,9 +1,11 @@
 /**
  * Coalesced flushing of this isolate's tally: the first count after a flush schedules one flush
  * FLUSH_AFTER_MS later (`waitUntil`), so an isolate sends at most one MetricsStore request per
- * interval however many requests it serves. The consumer and admin reads flush at once.
+ * interval however many requests it serves. Admin reads flush at once. Each flush that carried
+ * verification failures tells the alert stage (`source.auth_failures`) in one more request.
  */
-import type { Delta } from "./tally";
+import { signalAlerts, type AlertsEnv } from "../alerts";
+import { authFailureSignals } from "./signals";
 import { Tally } from "./tally";
 import type { MetricsStore } from "./store";
 
@@ -13,8 +15,8 @@ const METRICS_OBJECT = "metrics";
 /** Delay between an isolate's first count and its flush. */
 export const FLUSH_AFTER_MS = 3_000;
 
-/** Bindings of the metrics stage; without METRICS_STORE, nothing is counted. */
-export interface MetricsStoreEnv {
+/** Bindings of the metrics stage; without METRICS_STORE, nothing is counted (nor signalled). */
+export interface MetricsStoreEnv extends AlertsEnv {
   METRICS_STORE?: DurableObjectNamespace<MetricsStore>;
 }
 
@@ -23,18 +25,9 @@ export interface WaitUntil {
   waitUntil(promise: Promise<unknown>): void;
 }
 
-/** Called with each delta just sent (the alerts link: auth-failure signals). */
-export type FlushListener = (env: MetricsStoreEnv, delta: Delta, at: number) => Promise<void>;
-
 /** This isolate's tally. */
 export const tally = new Tally();
 let scheduled = false;
-const listeners: FlushListener[] = [];
-
-/** Run `listener` after every successful flush (registered once, at module load). */
-export function onFlush(listener: FlushListener): void {
-  listeners.push(listener);
-}
 
 /** The store stub, or null when the binding is missing. */
 export function metricsStore(env: MetricsStoreEnv): DurableObjectStub<MetricsStore> | null {
@@ -55,9 +48,10 @@ export async function flushNow(env: MetricsStoreEnv): Promise<void> {
     console.error(JSON.stringify({ msg: "metrics_flush_failed", error: String(error) }));
     return;
   }
-  for (const listener of listeners) {
-    await listener(env, delta, at).catch((error: unknown) => console.error(JSON.stringify({ msg: "metrics_listener_failed", error: String(error) })));
-  }
+  // Failures since this isolate's previous signal, per source (sent after the store took them, so a
+  // retried flush never signals twice). signalAlerts never throws.
+  const auth = authFailureSignals(delta, at);
+  if (auth.length > 0) await signalAlerts(env, auth);
 }
 
 /** Make sure a flush is coming: schedule one unless one already is (without a context, flush at once). */

@@ -95,9 +95,11 @@ describe("ingest tally", () => {
     // Rows: per flush one total and one per-minute row for the one series, the samples (≤ 5) and
     // their trim — independent of N.
     expect(counts.metricsRowsWritten).toBeLessThanOrEqual(2 * (2 * 2 + SAMPLES_PER_WINDOW + 1));
-    // Nothing else was written for them: rejects never reach a ledger or the queue.
-    expect(counts.rowsWritten).toBe(0);
+    // Rejects never reach a ledger or the queue; the other rows are the alert stage's for the one
+    // source.auth_failures alert the flush signalled (below) — also independent of N.
+    expect(counts.doRequests["EventLedger.accept"]).toBeUndefined();
     expect(counts.queueMessagesSent).toBe(0);
+    expect(counts.rowsWritten).toBeLessThanOrEqual(20);
 
     const view = await apiJson<Rejections>("/v1/sources/github/rejections", 200);
     expect(view.counts["1h"]).toEqual({ signature_invalid: N });
@@ -114,6 +116,11 @@ describe("ingest tally", () => {
     // Header names only: no value of any header the request carried is kept.
     const text = JSON.stringify(view);
     for (const value of Object.values(headers)) expect(text).not.toContain(value);
+
+    // The flush told the alert stage: 200 failures of one source are one source.auth_failures alert.
+    const alerts = (await env.ALERT_CENTER.get(env.ALERT_CENTER.idFromName("alerts")).list(200)).recent.filter((a) => a.type === "source.auth_failures");
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ source: "github", lastError: "signature_invalid" });
   });
 
   it("counts each answer by result and reason, and an unknown source under one label", async () => {
