@@ -2,6 +2,7 @@
  * Which Worker secret names a configuration refers to, read from the raw `EDGEHOOK` value so they are
  * known even when the schema fails elsewhere.
  */
+import { CALLBACK_SECRET_NAME } from "../workflow/graph";
 
 /** A secret name and the config path that refers to it. */
 export interface SecretUse {
@@ -12,7 +13,7 @@ export interface SecretUse {
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
- * Every secret name the config refers to (source secrets, verify-token secret, destination signing secrets).
+ * Every secret name the config refers to (source secrets, verify-token secret, destination signing secrets, the callback token secret).
  * @example referencedSecrets({ sources: { s: { secrets: ["A"] } } }) // [{ name: "A", path: "EDGEHOOK.sources.s.secrets.0" }]
  */
 export function referencedSecrets(raw: unknown): SecretUse[] {
@@ -35,6 +36,8 @@ export function referencedSecrets(raw: unknown): SecretUse[] {
   }
   for (const [destination, config] of Object.entries(isRecord(value.destinations) ? value.destinations : {})) {
     if (isRecord(config)) add(config.secret, `EDGEHOOK.destinations.${destination}.secret`);
+    // A callback needs the fixed-name token secret (docs/workflows.md), named by no config field.
+    if (isRecord(config) && config.callback !== undefined) add(CALLBACK_SECRET_NAME, `EDGEHOOK.destinations.${destination}.callback`);
   }
   return uses;
 }

@@ -81,6 +81,14 @@ describe("referencedSecrets", () => {
     ]);
     expect(referencedSecrets("{not json")).toEqual([]);
   });
+
+  it("names the callback token secret for a destination with a callback (no config field names it)", () => {
+    expect(referencedSecrets({ sources: {}, destinations: { job: { secret: "J", callback: "done" }, done: { secret: "D", failureCallback: "job" } } })).toEqual([
+      { name: "J", path: "EDGEHOOK.destinations.job.secret" },
+      { name: "EDGEHOOK_CALLBACK_SECRET", path: "EDGEHOOK.destinations.job.callback" },
+      { name: "D", path: "EDGEHOOK.destinations.done.secret" },
+    ]);
+  });
 });
 
 describe("addRequiredSecrets", () => {
