@@ -28,7 +28,7 @@ export interface Gateway {
 }
 
 /** Spawn wrangler dev and wait until /health answers. */
-export async function startGateway(options: { config: unknown; secrets: Record<string, string>; persistTo?: string }): Promise<Gateway> {
+export async function startGateway(options: { config: unknown; secrets: Record<string, string>; persistTo?: string; vars?: Record<string, string> }): Promise<Gateway> {
   const dir = mkdtempSync(join(tmpdir(), "edgehook-e2e-"));
   const envFile = join(dir, "secrets.env");
   writeFileSync(envFile, Object.entries(options.secrets).map(([k, v]) => `${k}=${v}`).join("\n") + "\n");
@@ -37,6 +37,8 @@ export async function startGateway(options: { config: unknown; secrets: Record<s
     "node_modules/wrangler/bin/wrangler.js", "dev",
     "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
     "--var", `EDGEHOOK:${JSON.stringify(options.config)}`,
+    // Extra bindings a test sets without listing them in wrangler.toml's [secrets].required (which limits what the env file loads).
+    ...Object.entries(options.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
     "--env-file", envFile,
     "--persist-to", options.persistTo ?? join(dir, "state"),
     "--show-interactive-dev-session=false",
