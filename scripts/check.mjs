@@ -71,7 +71,8 @@ export async function runCheck(options = {}) {
     secrets = { where: "local", values: readDevVars(devVars) };
   }
   const { checkConfig, addRequiredSecrets } = await loadCheckStage();
-  const report = checkConfig({ edgehook, required, secrets });
+  const mtlsBindings = (wranglerConfig.mtls_certificates ?? []).map((m) => m.binding);
+  const report = checkConfig({ edgehook, required, secrets, mtlsBindings });
   const fixed = [];
   if (options.fix && report.notRequired.length > 0) {
     const path = wranglerConfig.configPath ?? resolve(config);

@@ -17,6 +17,8 @@ export interface CheckInput {
   edgehook: unknown;
   required: readonly string[] | undefined;
   secrets: SecretSource;
+  /** Binding names of wrangler.toml's `[[mtls_certificates]]`: present on the worker, so `mtlsCertificate` may name them. */
+  mtlsBindings?: readonly string[];
 }
 
 /** Check result: each problem as `path: message and fix`; warnings do not fail; `notRequired` is what `--fix` adds. */
@@ -38,6 +40,8 @@ export function checkConfig(input: CheckInput): CheckReport {
   const local = secrets.where === "local";
   const has = (name: string) => (local ? Object.hasOwn(secrets.values, name) && secrets.values[name] !== "" : secrets.names.includes(name));
   const bindings: Record<string, unknown> = local ? { ...secrets.values } : Object.fromEntries(secrets.names.map((n) => [n, REMOTE_PLACEHOLDER]));
+  // Offline there is no binding object, only its declaration: a stand-in with fetch is enough for parseConfig.
+  for (const name of input.mtlsBindings ?? []) bindings[name] = { fetch: () => Promise.reject(new Error("offline check")) };
   const result = parseConfig(input.edgehook, bindings);
   const problems = result.ok ? [] : [...result.problems];
   const warnings: string[] = [];

@@ -37,6 +37,13 @@ describe("checkConfig (local: .dev.vars and [secrets].required)", () => {
     expect(report.problems).toEqual([]);
   });
 
+  it("an mtlsCertificate passes when wrangler.toml declares that [[mtls_certificates]] binding, and is named when it does not", () => {
+    const withMtls = { ...config, destinations: { orders: { ...config.destinations.orders, mtlsCertificate: "ORDERS_MTLS" } } };
+    const values = local({ SHOP_STRIPE_SECRET: "whsec_a", ORDERS_SIGNING_SECRET: KEY });
+    expect(checkConfig({ edgehook: withMtls, required: undefined, secrets: values, mtlsBindings: ["ORDERS_MTLS"] }).problems).toEqual([]);
+    expect(checkConfig({ edgehook: withMtls, required: undefined, secrets: values }).problems).toEqual([expect.stringMatching(/^EDGEHOOK\.destinations\.orders\.mtlsCertificate: no mTLS certificate binding "ORDERS_MTLS"/)]);
+  });
+
   it("reports schema problems with their path, and still the secret-list ones", () => {
     const bad = { ...config, sources: { shop: { ...config.sources.shop, toleranceSeconds: "300" } } };
     const report = checkConfig({ edgehook: bad, required: ["ORDERS_SIGNING_SECRET"], secrets: local({ SHOP_STRIPE_SECRET: "whsec_a", ORDERS_SIGNING_SECRET: KEY }) });
