@@ -1,5 +1,5 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 import { TEST_SECRETS, testConfig } from "./test/support/fixtures";
 
 /** Admin bearer token for the workerd tests. */
@@ -21,48 +21,57 @@ async function viaMtlsStandIn(request: Request, sinkUrl: string): Promise<Respon
 /** Every consumer value explicit (local queue defaults differ from production); short batch timeout for tests. */
 const consumer = { maxBatchSize: 50, maxBatchTimeout: 0.05, maxRetries: 100, retryDelay: 1 };
 
+/** A workerd project: the worker as wrangler.toml declares it, with the test config and secrets. */
+function workerd(name: string, options: { include?: string[]; exclude?: string[]; encryptionKeys?: string[] }) {
+  return {
+    plugins: [
+      cloudflareTest(({ inject }) => {
+        const sinkUrl = inject("sinkUrl");
+        const config = testConfig(sinkUrl);
+        return {
+          wrangler: { configPath: "./wrangler.toml" },
+          miniflare: {
+            bindings: {
+              // As a JSON string: the config contract accepts both forms.
+              EDGEHOOK: JSON.stringify(options.encryptionKeys ? { ...config, settings: { ...(config as { settings?: object }).settings, encryptionKeys: options.encryptionKeys } } : config),
+              SINK_URL: sinkUrl,
+              ADMIN_TOKEN: ADMIN_TEST_TOKEN,
+              ALERT_SLACK_URL: `${sinkUrl}/slack-alerts`,
+              METRICS_TOKEN: METRICS_TEST_TOKEN,
+              TEST_MIGRATIONS: d1Migrations,
+              ...TEST_SECRETS,
+            },
+            // Stand-in for an [[mtls_certificates]] binding (miniflare only proxies those to Cloudflare):
+            // a Fetcher that workerd routes here, forwarding to the sink with a marker (test/workers/egress.test.ts).
+            serviceBindings: { TEST_MTLS_CERT: (request: Request) => viaMtlsStandIn(request, sinkUrl) },
+            queueConsumers: {
+              "edgehook-delivery": { ...consumer, deadLetterQueue: "edgehook-dead" },
+              "edgehook-dead": { ...consumer, maxRetries: 10 },
+            },
+          },
+        };
+      }),
+    ],
+    test: {
+      name,
+      include: options.include ?? ["test/workers/**/*.test.ts"],
+      exclude: [...configDefaults.exclude, ...(options.exclude ?? [])],
+      globalSetup: ["./test/support/global-setup.ts"],
+      setupFiles: ["./test/support/apply-migrations.ts", "./test/support/no-secret-logs.ts"],
+      testTimeout: 30_000,
+    },
+  };
+}
+
 export default defineConfig({
   test: {
     projects: [
       {
         test: { name: "unit", include: ["test/unit/**/*.test.ts"] },
       },
-      {
-        plugins: [
-          cloudflareTest(({ inject }) => {
-            const sinkUrl = inject("sinkUrl");
-            return {
-              wrangler: { configPath: "./wrangler.toml" },
-              miniflare: {
-                bindings: {
-                  // As a JSON string: the config contract accepts both forms.
-                  EDGEHOOK: JSON.stringify(testConfig(sinkUrl)),
-                  SINK_URL: sinkUrl,
-                  ADMIN_TOKEN: ADMIN_TEST_TOKEN,
-                  ALERT_SLACK_URL: `${sinkUrl}/slack-alerts`,
-                  METRICS_TOKEN: METRICS_TEST_TOKEN,
-                  TEST_MIGRATIONS: d1Migrations,
-                  ...TEST_SECRETS,
-                },
-                // Stand-in for an [[mtls_certificates]] binding (miniflare only proxies those to Cloudflare):
-                // a Fetcher that workerd routes here, forwarding to the sink with a marker (test/workers/egress.test.ts).
-                serviceBindings: { TEST_MTLS_CERT: (request: Request) => viaMtlsStandIn(request, sinkUrl) },
-                queueConsumers: {
-                  "edgehook-delivery": { ...consumer, deadLetterQueue: "edgehook-dead" },
-                  "edgehook-dead": { ...consumer, maxRetries: 10 },
-                },
-              },
-            };
-          }),
-        ],
-        test: {
-          name: "workers",
-          include: ["test/workers/**/*.test.ts"],
-          globalSetup: ["./test/support/global-setup.ts"],
-          setupFiles: ["./test/support/apply-migrations.ts", "./test/support/no-secret-logs.ts"],
-          testTimeout: 30_000,
-        },
-      },
+      workerd("workers", { exclude: ["test/workers/encryption.test.ts"] }),
+      // The same worker with payload encryption at rest on (settings.encryptionKeys), for its own tests.
+      workerd("workers-encrypted", { include: ["test/workers/encryption.test.ts"], encryptionKeys: ["EH_KEY_A"] }),
       {
         test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], testTimeout: 120_000, hookTimeout: 120_000 },
       },

@@ -57,7 +57,11 @@ export function eventRoutes(api: Hono<AdminBindings>): void {
   route(api, { method: "get", path: "/v1/events/:source/:eventId", params: eventParams, ...detail }, (c, { params }) => showEvent(c, params.source, params.eventId));
   route(api, { method: "get", path: "/v1/event", query: eventQuery, ...detail, summary: `${detail.summary} (addressed by query: every id)` }, (c, { query }) => showEvent(c, query.source, query.id));
 
-  const raw = { tag: "events", summary: "The original body, byte for byte", responses: { 200: { description: "the body (application/octet-stream)" }, 404: { description: "not stored" } } };
+  const raw = {
+    tag: "events",
+    summary: "The original body, byte for byte (decrypted when stored encrypted)",
+    responses: { 200: { description: "the body (application/octet-stream)" }, 404: { description: "not stored" }, 409: { description: "encrypted under a key no longer configured (encryption_key_unavailable), or failed its integrity check (payload_unreadable)" } },
+  };
   route(api, { method: "get", path: "/v1/events/:source/:eventId/payload", params: eventParams, ...raw }, (c, { params }) => rawPayload(c, params.source, params.eventId));
   route(api, { method: "get", path: "/v1/event/payload", query: eventQuery, ...raw, summary: `${raw.summary} (addressed by query: every id)` }, (c, { query }) => rawPayload(c, query.source, query.id));
 
@@ -71,15 +75,17 @@ async function showEvent(c: Context<AdminBindings>, source: string, eventId: str
   const ledger = ledgerOf(c.env, source, eventId);
   const [view, payload] = await Promise.all([ledger.inspect(), ledger.payload()]);
   if (!view) return apiError(c, 404, "not_found", notStored);
-  const links = await eventLinks(c.env.EVENT_LEDGER, view, payload);
-  return c.json({ event: view.event, payload: payload ? payloadPreview(payload) : null, tasks: view.tasks, links });
+  const readable = payload?.ok ? payload.payload : null; // an encrypted event whose key is gone: view.event.encryption.problem says why
+  const links = await eventLinks(c.env.EVENT_LEDGER, view, readable);
+  return c.json({ event: view.event, payload: readable ? payloadPreview(readable) : null, tasks: view.tasks, links });
 }
 
 /** `GET` one event's original body as a download (never rendered: it is the sender's bytes). */
 async function rawPayload(c: Context<AdminBindings>, source: string, eventId: string) {
   const payload = await ledgerOf(c.env, source, eventId).payload();
   if (!payload) return apiError(c, 404, "not_found", notStored);
-  return c.body(new Uint8Array(payload), 200, PAYLOAD_DOWNLOAD_HEADERS);
+  if (!payload.ok) return apiError(c, 409, payload.reason, payload.message);
+  return c.body(new Uint8Array(payload.payload), 200, PAYLOAD_DOWNLOAD_HEADERS);
 }
 
 /** `POST` replay of one event, audited. */

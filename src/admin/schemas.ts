@@ -103,6 +103,17 @@ export const eventDetailSchema = z.object({
       })
       .optional()
       .describe("absent when every copy had the stored body"),
+    encryption: z
+      .object({
+        keyId: z.string().describe("id of the key that sealed the event (docs/operate.md, key rotation)"),
+        keyName: z.string().describe("the secret that held that key when the event was stored"),
+        problem: z
+          .object({ reason: z.enum(["encryption_key_unavailable", "payload_unreadable"]), message: z.string() })
+          .optional()
+          .describe("why headers and payload cannot be shown now (absent: readable)"),
+      })
+      .optional()
+      .describe("present when the event is stored encrypted (settings.encryptionKeys)"),
   }),
   payload: z.object({ encoding: z.enum(["utf8", "base64"]), data: z.string(), truncated: z.boolean() }).nullable(),
   tasks: z.array(

@@ -50,12 +50,16 @@ const transformParams = z.object({ name });
 /** The answer of a transform test. */
 export type TransformTestResult = z.infer<typeof transformTestResult>;
 
-/** A stored event as a transform sees it; null when its ledger holds nothing. */
-export async function storedTransformInput(env: AdminEnv, source: string, eventId: string): Promise<ShapeInput | null> {
+/**
+ * A stored event as a transform sees it; null when its ledger holds nothing; `unreadable` when it is
+ * encrypted under a key no longer configured (or fails its integrity check).
+ */
+export async function storedTransformInput(env: AdminEnv, source: string, eventId: string): Promise<ShapeInput | { unreadable: { reason: string; message: string } } | null> {
   const ledger = ledgerOf(env, source, eventId);
   const [view, payload] = await Promise.all([ledger.inspect(), ledger.payload()]);
   if (!view || !payload) return null;
-  return { source: view.event.source, eventId: view.event.eventId, eventType: view.event.eventType, headers: view.event.headers, payload };
+  if (!payload.ok) return { unreadable: { reason: payload.reason, message: payload.message } };
+  return { source: view.event.source, eventId: view.event.eventId, eventType: view.event.eventType, headers: view.event.headers, payload: payload.payload };
 }
 
 /**
@@ -78,7 +82,7 @@ export function transformRoutes(api: Hono<AdminBindings>): void {
     method: "post", path: "/v1/transforms/:name/test", tag: "transforms",
     summary: "Run a transform on a sample event ({event}) or a stored one ({source, eventId}); nothing is sent or stored",
     params: transformParams, body: transformTestBody,
-    responses: { 200: { description: "the output, or the failure a task would record", schema: transformTestResult }, 404: { description: "no such transform, or the stored event is not found" } },
+    responses: { 200: { description: "the output, or the failure a task would record", schema: transformTestResult }, 404: { description: "no such transform, or the stored event is not found" }, 409: { description: "the stored event is encrypted under a key no longer configured (encryption_key_unavailable) or unreadable" } },
   } as const;
   route(api, spec, async (c, { params, body }) => {
     const config = configOr503(c);
@@ -93,6 +97,7 @@ export function transformRoutes(api: Hono<AdminBindings>): void {
     } else {
       const stored = await storedTransformInput(c.env, body.source, body.eventId);
       if (!stored) return apiError(c, 404, "not_found", "no stored event with that source and id (its dedupe window may have passed)");
+      if ("unreadable" in stored) return apiError(c, 409, stored.unreadable.reason, stored.unreadable.message);
       event = stored;
     }
     const result = await testTransform(c.env, params.name, code, event);

@@ -4,6 +4,7 @@
  */
 import { compileAllowList, type AllowList } from "../ingress";
 import { callbackSetupProblems } from "../workflow/graph";
+import { decodeEncryptionKey, type EncryptionKey } from "../crypt";
 import { credentialHeaders, PRESETS, replayWarning, type Preset } from "../providers";
 import { decodeEd25519Seed, decodeKey, type Verifier } from "../verify";
 import type { ChannelConfig } from "./alerts";
@@ -49,6 +50,8 @@ export interface RuntimeConfig {
   sources: ReadonlyMap<string, RuntimeSource>;
   destinations: ReadonlyMap<string, RuntimeDestination>;
   alertChannels: ReadonlyMap<string, RuntimeChannel>;
+  /** Payload encryption keys in configured order (empty: encryption off); src/crypt. */
+  encryptionKeys: readonly EncryptionKey[];
 }
 
 /** Config result: failures are values listing every problem as `path: message`. */
@@ -154,8 +157,18 @@ export function parseConfig(raw: unknown, bindings: Record<string, unknown>): Co
     else if (channel) alertChannels.set(name, channel);
   }
 
+  const encryptionKeys: EncryptionKey[] = [];
+  (parsed.data.settings.encryptionKeys ?? []).forEach((keyName, i) => {
+    const path = `EDGEHOOK.settings.encryptionKeys.${i}`;
+    const value = secret(keyName, path);
+    if (value === "") return;
+    const bytes = decodeEncryptionKey(value);
+    if (bytes) encryptionKeys.push({ name: keyName, bytes });
+    else problems.push(`${path}: Worker secret "${keyName}" does not hold an encryption key (standard base64 of 32 random bytes, e.g. openssl rand -base64 32); the value is not shown`);
+  });
+
   if (problems.length > 0) return { ok: false, problems: problems.map(redactSecretValues) };
-  return { ok: true, config: { raw: parsed.data, sources, destinations, alertChannels } };
+  return { ok: true, config: { raw: parsed.data, sources, destinations, alertChannels, encryptionKeys } };
 }
 
 /** An alert channel from its config and its secret's value, or the problem (never quoting the value). */

@@ -215,6 +215,8 @@ export const settingsSchema = z
     maxHops: z.number().int().min(1).max(32).default(8),
     /** This worker's public base URL, for `edgehook-callback-url` (needed when a destination has `callback`). */
     publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+    /** Names of Worker secrets holding payload encryption keys (docs/configuration.md): the first seals, all open. Absent: payloads stored in clear. */
+    encryptionKeys: z.array(secretName).min(1, "list at least one key, or leave encryptionKeys out").max(10).optional(),
   })
   .strict();
 

@@ -27,6 +27,7 @@ export function EventPage({ view, payload, links, csrf, panel }: { view: LedgerV
           <tr><th>occurred</th><td>{time(event.occurredAt)}</td></tr>
           <tr><th>ordering key</th><td>{event.orderingKey === null ? "—" : <Shown value={event.orderingKey} />}</td></tr>
           <tr><th>payload</th><td>{event.payloadBytes} bytes · <a href={eventHref(event.source, event.eventId, "payload")} download="payload.bin">download raw</a></td></tr>
+          {event.encryption ? <tr><th>encryption</th><td>AES-256-GCM, key id <code>{event.encryption.keyId}</code> (<Shown value={event.encryption.keyName} />)</td></tr> : null}
           <tr><th>body sha-256</th><td><code>{event.bodySha256 ?? "—"}</code></td></tr>
           <tr><th>filtered out</th><td>{event.filtered.length === 0 ? "—" : <Shown value={event.filtered.join(", ")} />}</td></tr>
           <tr><th>headers</th><td>{Object.entries(event.headers).map(([k, v]) => <div><code><Shown value={k} />: <Shown value={v} /></code></div>)}</td></tr>
@@ -64,7 +65,7 @@ export function EventPage({ view, payload, links, csrf, panel }: { view: LedgerV
         </section>
       ))}
       <h2>Payload{payload?.truncated ? " (first 64 KiB)" : ""}</h2>
-      {payload ? <pre id="payload">{payload.encoding === "base64" ? `(binary, base64) ${payload.data}` : <Shown value={payload.data} strictness="text" />}</pre> : <p>Not stored.</p>}
+      {payload ? <pre id="payload">{payload.encoding === "base64" ? `(binary, base64) ${payload.data}` : <Shown value={payload.data} strictness="text" />}</pre> : <p>{event.encryption?.problem ? `Not readable: ${event.encryption.problem.message}` : "Not stored."}</p>}
     </Layout>
   );
 }

@@ -39,9 +39,10 @@ async function page(c: Ctx, preview?: TransformPanel["preview"]) {
   const ledger = ledgerOf(c.env, e.source, e.eventId);
   const [view, payload] = await Promise.all([ledger.inspect(), ledger.payload()]);
   if (!view) return c.text(notStored, 404);
-  const links = await eventLinks(c.env.EVENT_LEDGER, view, payload);
+  const readable = payload?.ok ? payload.payload : null; // an encrypted event whose key is gone: the page says why
+  const links = await eventLinks(c.env.EVENT_LEDGER, view, readable);
   const panel = { transforms: transformsOf(c, view), ...(preview ? { preview } : {}) };
-  return c.html(<EventPage view={view} payload={payload ? payloadPreview(payload) : null} links={links} csrf={c.get("csrf")} panel={panel} />);
+  return c.html(<EventPage view={view} payload={readable ? payloadPreview(readable) : null} links={links} csrf={c.get("csrf")} panel={panel} />);
 }
 
 /** Run a destination's transform on this event and show the output on the event page; nothing is sent or stored. */
@@ -54,6 +55,7 @@ async function transformTest(c: Ctx) {
   if (!transform) return c.text("that destination has no transform for this source", 400);
   const input = await storedTransformInput(c.env, e.source, e.eventId);
   if (!input) return c.text(notStored, 404);
+  if ("unreadable" in input) return c.text(input.unreadable.message, 409);
   const result = await testTransform(c.env, transform.name, transform.code, input);
   audit(c, "transform_test", { source: e.source, eventId: e.eventId, transform: transform.name, version: result.version });
   return page(c, { destination, result });
@@ -65,7 +67,8 @@ async function download(c: Ctx) {
   if (!e) return c.text("name an event: /dashboard/event/payload?source=<source>&id=<event id>", 400);
   const payload = await ledgerOf(c.env, e.source, e.eventId).payload();
   if (!payload) return c.text(notStored, 404);
-  return c.body(new Uint8Array(payload), 200, PAYLOAD_DOWNLOAD_HEADERS);
+  if (!payload.ok) return c.text(payload.message, 409);
+  return c.body(new Uint8Array(payload.payload), 200, PAYLOAD_DOWNLOAD_HEADERS);
 }
 
 async function replay(c: Ctx) {

@@ -15,10 +15,10 @@ import { writeIndex, type IndexUpdate, type SearchEnv } from "../search";
 import { transformTask, type TransformEnv } from "../transform";
 import { finishAttempt, type ClaimedTask, type Health } from "./attempt";
 import { sendBatchDelivery } from "./batch";
-import { bare, inlineDelivery } from "./inline";
+import { bare, encryptionKeysOf, inlineDelivery } from "./inline";
 import { CHAIN_LIMIT, chainedMessage, gateOrder, settleOrder } from "./ordered";
 import { backoffSeconds, MAX_QUEUE_DELAY_SECONDS } from "./classify";
-import { endPoisoned, poisonVerdict, recordDead } from "./poison";
+import { deadReason, endPoisoned, poisonVerdict, recordDead } from "./poison";
 import { sendDelivery } from "./send";
 import { sendDeadCallback, sendOutcomeCallback, withCallbackUrl, type WorkflowEnv } from "../workflow";
 
@@ -69,13 +69,15 @@ async function defer(env: DeliveryEnv, messages: Incoming[], delaySeconds: numbe
 async function claim(env: DeliveryEnv, message: Incoming, destination: RuntimeDestination): Promise<ClaimedTask | { skipped: TaskStatus | "unknown" } | { waiting: true }> {
   const ledger = env.EVENT_LEDGER.get(env.EVENT_LEDGER.idFromName(message.body.ledger));
   const leaseMs = destination.config.timeoutMs + 5_000;
-  const inline = inlineDelivery(message, leaseMs);
+  const inline = await inlineDelivery(message, leaseMs, Date.now(), encryptionKeysOf(env));
   if (inline !== null) return { message, ledger, ledgerName: message.body.ledger, attempt: 1, delivery: inline };
   const answer = await ledger.claim(destination.name, leaseMs);
   if (answer.action === "skip") {
     message.ack();
     return { skipped: answer.reason };
   }
+  // Thrown so that `guarded` retries it like any failure (a rolling deploy may bring the key), then ends it dead with this reason.
+  if (answer.action === "unreadable") throw new Error(`${answer.reason}: ${answer.message}`);
   if (answer.action === "wait") {
     message.retry({ delaySeconds: Math.min(answer.delaySeconds, MAX_QUEUE_DELAY_SECONDS) });
     return { waiting: true };
@@ -93,7 +95,7 @@ async function guarded<T>(env: DeliveryEnv, message: Incoming, destination: Runt
   } catch (error) {
     const verdict = poisonVerdict(error, message.attempts);
     console.error(JSON.stringify({ msg: "consumer_error", ledger: message.body.ledger, destination: message.body.destination, attempts: message.attempts, verdict, error: String(error) }));
-    if (verdict === "dead") await endPoisoned(env, message, destination, infraDelay(message.attempts));
+    if (verdict === "dead") await endPoisoned(env, message, destination, infraDelay(message.attempts), deadReason(error));
     else message.retry({ delaySeconds: infraDelay(message.attempts) });
     return null;
   }

@@ -5,4 +5,4 @@ export { batchIdOf, envelopeOf, sendBatchDelivery, type BatchEnvelope } from "./
 export { backoffSeconds, classifyResponse, errorClass, parseRetryAfter, MAX_QUEUE_DELAY_SECONDS, type AttemptResult, type Decision } from "./classify";
 export { isAsymmetricKey, publicKeyOf, signStandardWebhook } from "./sign";
 export { outboundHeaders, postSigned, sendDelivery, signHeaders, unbuildable, CALLBACK_BODY_BYTES, CALLBACK_RESPONSE_HEADERS, SNIPPET_BYTES, SNIPPET_WAIT_MS } from "./send";
-export { endPoisoned, isTransient, poisonVerdict, recordDead, POISON_AFTER_ATTEMPTS, type DeadEnv } from "./poison";
+export { deadReason, endPoisoned, isTransient, poisonVerdict, recordDead, POISON_AFTER_ATTEMPTS, type DeadEnv } from "./poison";

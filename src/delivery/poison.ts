@@ -60,12 +60,21 @@ export async function recordDead(env: DeadEnv, body: DeliveryMessage, reason: st
 }
 
 /**
- * End a poison message: its task dead (`poison_message`), the message acked, and under ordering the
- * key freed (the next event of the key is enqueued). When the ledger cannot be reached, retry later.
+ * The dead reason for a poison message's error: an unreadable encrypted payload keeps its own
+ * reason (`encryption_key_unavailable`, `payload_unreadable`), anything else is `poison_message`.
  */
-export async function endPoisoned(env: DeadEnv & OrderingEnv, message: Message<DeliveryMessage>, destination: RuntimeDestination | undefined, retryDelaySeconds: number): Promise<void> {
+export function deadReason(error: unknown): string {
+  return /^(encryption_key_unavailable|payload_unreadable): /.exec((error as Error | null)?.message ?? "")?.[1] ?? "poison_message";
+}
+
+/**
+ * End a poison message: its task dead (`reason`, default `poison_message`), the message acked, and
+ * under ordering the key freed (the next event of the key is enqueued). When the ledger cannot be
+ * reached, retry later.
+ */
+export async function endPoisoned(env: DeadEnv & OrderingEnv, message: Message<DeliveryMessage>, destination: RuntimeDestination | undefined, retryDelaySeconds: number, reason = "poison_message"): Promise<void> {
   try {
-    await recordDead(env, message.body, "poison_message");
+    await recordDead(env, message.body, reason);
   } catch (error) {
     console.error(JSON.stringify({ msg: "poison_record_failed", ledger: message.body.ledger, destination: message.body.destination, error: String(error) }));
     message.retry({ delaySeconds: retryDelaySeconds });

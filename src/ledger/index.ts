@@ -3,5 +3,5 @@ export { EventLedger, firstMessages } from "./ledger";
 export { MAX_CONFLICT_COPIES, recordConflict } from "./conflicts";
 export { ledgerName, planDeliveries, webhookIdFor } from "./plan";
 export type {
-  AcceptInput, AcceptResult, AttemptRecord, ConflictCopy, Conflicts, ClaimResult, Delivery, DeliveryMessage, InlineDelivery, EventRecord, LedgerView, Outcome, ReplayOptions, ReplayResult, TaskStatus, TaskView, TransformedDelivery, TransformNote,
+  AcceptInput, AcceptResult, EncryptionView, InlineSeal, PayloadAnswer, AttemptRecord, ConflictCopy, Conflicts, ClaimResult, Delivery, DeliveryMessage, InlineDelivery, EventRecord, LedgerView, Outcome, ReplayOptions, ReplayResult, TaskStatus, TaskView, TransformedDelivery, TransformNote,
 } from "./types";

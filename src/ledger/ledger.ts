@@ -7,13 +7,18 @@
  * - `claim` / `record` bracket each delivery attempt; a task already final is skipped.
  * - After the dedupe window, once every task is final, the object deletes itself.
  * State is one KV value (src/ledger/store.ts): one row written to accept, one per outcome.
+ * With settings.encryptionKeys the body and forwarded headers are sealed before they are stored
+ * (src/ledger/sealed.ts) and opened for `claim`, `payload` and `inspect`.
  */
 import { DurableObject } from "cloudflare:workers";
 import { ledgerName, webhookIdFor } from "./plan";
 import { sha256Hex, toBase64 } from "../shared/bytes";
 import { recordConflict } from "./conflicts";
-import { loadPayload, loadTransformed, readEvent, redriveAt, SCHEMA_VERSION, storePayload, storeTransformed, writeEvent, type StoredEvent, type StoredTask } from "./store";
-import type { AcceptInput, AcceptResult, ClaimResult, DeliveryMessage, EventRecord, InlineDelivery, LedgerView, Outcome, ReplayOptions, ReplayResult, TaskStatus, TransformedDelivery } from "./types";
+import { loadConfig } from "../config";
+import type { DataKey, EncryptionKey, OpenFailure } from "../crypt";
+import { dataKeyOf, headersOf, openTransformed, sealFor, sealHeaders, sealTransformed, UNREADABLE } from "./sealed";
+import { loadPayload, loadTransformed, preparePayload, readEvent, redriveAt, SCHEMA_VERSION, storePayload, storeTransformed, writeEvent, type StoredEvent, type StoredTask } from "./store";
+import type { AcceptInput, AcceptResult, ClaimResult, DeliveryMessage, EncryptionView, EventRecord, InlineDelivery, LedgerView, Outcome, PayloadAnswer, ReplayOptions, ReplayResult, TaskStatus, TransformedDelivery } from "./types";
 
 /** Attempts kept in a task's log; older ones are summarised by the attempt counter. */
 const LOG_LIMIT = 100;
@@ -27,6 +32,8 @@ export const INLINE_MESSAGE_BYTES = 48 * 1024;
 /** Bindings the ledger uses. */
 interface LedgerEnv {
   DELIVERY_QUEUE: Queue<DeliveryMessage>;
+  /** The config (and, through it, the Worker secrets holding settings.encryptionKeys). */
+  EDGEHOOK?: unknown;
 }
 
 export class EventLedger extends DurableObject<LedgerEnv> {
@@ -42,24 +49,34 @@ export class EventLedger extends DurableObject<LedgerEnv> {
     const { event } = input;
     const ids = await Promise.all(input.destinations.map((d) => webhookIdFor(event.source, event.eventId, d)));
     const bodySha256 = input.bodySha256 ?? (await sha256Hex(event.payload));
+    const copy = { sha256: bodySha256, bytes: event.payload.byteLength, receivedAt: event.receivedAt };
+    const name = ledgerName(event.source, event.eventId);
     let known = readEvent(this.#kv);
     let backfill: string | undefined;
-    if (known && known.bodySha256 === undefined) {
-      // Stored before body hashes were recorded: hash it now, then read again (a write may have come in between).
-      backfill = await sha256Hex(loadPayload(this.#kv, known));
+    if (known && known.bodySha256 === undefined && !known.sealed) {
+      // Stored before body hashes were recorded (and so before encryption): hash it now, then read again (a write may have come in between).
+      backfill = await sha256Hex((await loadPayload(this.#kv, known, null))!);
       known = readEvent(this.#kv);
     }
+    if (known) return this.#duplicate(known, backfill, copy);
+    const { payload, headers, ...identity } = event;
+    // Sealing awaits, so it runs before the check-and-set, which then reads again.
+    const seal = await sealFor(this.#keys(), name);
+    const prepared = await preparePayload(payload, seal?.dataKey ?? null);
+    const sealedHeaders = seal ? await sealHeaders(seal.dataKey, headers) : null;
+    if (seal) known = readEvent(this.#kv);
     // Check-and-set: no await between this read and the write below.
-    if (known) return this.#duplicate(known, backfill, { sha256: bodySha256, bytes: event.payload.byteLength, receivedAt: event.receivedAt });
+    if (known) return this.#duplicate(known, undefined, copy);
     const now = Date.now();
-    const { payload, ...identity } = event;
     const stored: StoredEvent = {
       v: SCHEMA_VERSION,
       ...identity,
+      headers: seal ? {} : headers,
       expiresAt: event.receivedAt + input.dedupeWindowSeconds * 1000,
       redriveMs: input.redriveAfterSeconds * 1000,
       filtered: input.filtered ?? [],
-      ...storePayload(this.#kv, payload),
+      ...(seal && sealedHeaders ? { sealed: seal.envelope, sealedHeaders } : {}),
+      ...storePayload(this.#kv, prepared),
       bodySha256,
       tasks: input.destinations.map((destination, i) => ({
         destination, webhookId: ids[i]!, status: "pending", attempts: 0, dueAt: now, lastStatus: null, lastError: null, log: [],
@@ -68,7 +85,6 @@ export class EventLedger extends DurableObject<LedgerEnv> {
     writeEvent(this.#kv, stored);
     await this.#schedule(stored, now);
     if (input.destinations.length > 0) {
-      const name = ledgerName(event.source, event.eventId);
       try {
         await this.env.DELIVERY_QUEUE.sendBatch(firstMessages(name, stored, payload).map((body) => ({ body, contentType: "json" })));
       } catch (error) {
@@ -96,8 +112,12 @@ export class EventLedger extends DurableObject<LedgerEnv> {
     return { ...answer, conflict: { total: known.conflicts.total } };
   }
 
-  /** Ask to attempt a task: deliver (with a lease), skip (final or unknown), or wait (another attempt is in flight). */
-  claim(destination: string, leaseMs: number): ClaimResult {
+  /**
+   * Ask to attempt a task: deliver (with a lease), skip (final or unknown), wait (another attempt is
+   * in flight), or unreadable (encrypted under a key no longer configured, or changed storage):
+   * nothing is sent; the consumer retries, then ends the task dead with that reason.
+   */
+  async claim(destination: string, leaseMs: number): Promise<ClaimResult> {
     const event = readEvent(this.#kv);
     const task = event?.tasks.find((t) => t.destination === destination);
     if (!event || !task) return { action: "skip", reason: "unknown" };
@@ -105,10 +125,21 @@ export class EventLedger extends DurableObject<LedgerEnv> {
     const now = Date.now();
     const lease = this.#leases.get(destination) ?? 0;
     if (lease > now) return { action: "wait", delaySeconds: Math.ceil((lease - now) / 1000) };
-    // Load first: a claim that throws (a lost chunk) must not leave a lease that hides the failure.
-    const delivery = { webhookId: task.webhookId, ...identityOf(event), payload: loadPayload(this.#kv, event) };
+    // Leased before opening (which awaits), so a second claim meanwhile waits; a claim that throws
+    // must not leave a lease that hides the failure.
     this.#leases.set(destination, now + leaseMs);
-    return { action: "deliver", attempt: task.attempts + 1, delivery };
+    try {
+      const opened = await this.#open(event, true);
+      if (!opened.ok) {
+        this.#leases.delete(destination);
+        return { action: "unreadable", reason: opened.reason, message: opened.message };
+      }
+      const delivery = { webhookId: task.webhookId, ...identityOf(event), headers: opened.headers, payload: opened.payload! };
+      return { action: "deliver", attempt: task.attempts + 1, delivery };
+    } catch (error) {
+      this.#leases.delete(destination); // a lost chunk: the consumer's retry sees the failure again
+      throw error;
+    }
   }
 
   /** Record an attempt's outcome (before the consumer acks), and release the lease. */
@@ -135,11 +166,12 @@ export class EventLedger extends DurableObject<LedgerEnv> {
   }
 
   /** A pending task's stored transform output, when `version` made it (else null: run the transform). */
-  transformed(destination: string, version: string): TransformedDelivery | null {
+  async transformed(destination: string, version: string): Promise<TransformedDelivery | null> {
     const event = readEvent(this.#kv);
     const task = event?.tasks.find((t) => t.destination === destination);
-    if (!task || task.status !== "pending" || task.transform?.version !== version) return null;
-    return loadTransformed(this.#kv, destination) ?? null;
+    if (!event || !task || task.status !== "pending" || task.transform?.version !== version) return null;
+    const stored = loadTransformed(this.#kv, destination);
+    return stored ? this.#openTransformed(event, destination, stored) : null;
   }
 
   /**
@@ -147,15 +179,18 @@ export class EventLedger extends DurableObject<LedgerEnv> {
    * version made wins, so two racing attempts (or a retry after a lost answer) send the same bytes.
    * A new version replaces the old output. `null` when the task is no longer pending.
    */
-  keepTransformed(destination: string, output: TransformedDelivery): TransformedDelivery | null {
-    const event = readEvent(this.#kv);
+  async keepTransformed(destination: string, output: TransformedDelivery): Promise<TransformedDelivery | null> {
+    let event = readEvent(this.#kv);
+    // Encryption at rest: sealing awaits, so it runs before the check-and-set below, which reads again.
+    const stored = event?.sealed ? await sealTransformed(await this.#dataKey(event), destination, output) : output;
+    event = readEvent(this.#kv);
     const task = event?.tasks.find((t) => t.destination === destination);
     if (!event || !task || task.status !== "pending") return null;
     if (task.transform?.version === output.version) {
       const kept = loadTransformed(this.#kv, destination);
-      if (kept) return kept;
+      if (kept) return this.#openTransformed(event, destination, kept);
     }
-    storeTransformed(this.#kv, destination, output);
+    storeTransformed(this.#kv, destination, stored);
     task.transform = { name: output.name, version: output.version, at: output.at, dropped: output.dropped, ...(output.payload ? { bytes: output.payload.byteLength } : {}) };
     writeEvent(this.#kv, event);
     return output;
@@ -199,19 +234,67 @@ export class EventLedger extends DurableObject<LedgerEnv> {
     return { replayed: chosen.map((t) => t.destination) };
   }
 
-  /** The stored event (without payload bytes) and its tasks. `null` when nothing is stored. */
-  inspect(): LedgerView | null {
+  /**
+   * The stored event (without payload bytes) and its tasks, headers opened when encrypted (empty,
+   * with `encryption.problem` saying why, when they cannot be). `null` when nothing is stored.
+   */
+  async inspect(): Promise<LedgerView | null> {
     const event = readEvent(this.#kv);
     if (!event) return null;
     const { expiresAt, payloadBytes, filtered, tasks, bodySha256, conflicts, providerEventId } = event;
     const extra = { ...(bodySha256 ? { bodySha256 } : {}), ...(conflicts ? { conflicts } : {}), ...(providerEventId !== undefined ? { providerEventId } : {}) };
-    return { event: { ...identityOf(event), expiresAt, payloadBytes, filtered, ...extra }, tasks };
+    let encryption: EncryptionView | undefined;
+    let headers = event.headers;
+    if (event.sealed) {
+      const opened = await this.#open(event, false);
+      encryption = { keyId: event.sealed.keyId, keyName: event.sealed.keyName, ...(opened.ok ? {} : { problem: { reason: opened.reason, message: opened.message } }) };
+      headers = opened.ok ? opened.headers : {};
+    }
+    return { event: { ...identityOf(event), headers, expiresAt, payloadBytes, filtered, ...extra, ...(encryption ? { encryption } : {}) }, tasks };
   }
 
-  /** The stored original body, for the operator surface; `null` when nothing is stored. */
-  payload(): Uint8Array | null {
+  /** The stored original body, for the operator surface, or why it cannot be read; `null` when nothing is stored. */
+  async payload(): Promise<PayloadAnswer | null> {
     const event = readEvent(this.#kv);
-    return event ? loadPayload(this.#kv, event) : null;
+    if (!event) return null;
+    const opened = await this.#open(event, true);
+    return opened.ok ? { ok: true, payload: opened.payload! } : opened;
+  }
+
+  /** Payload encryption keys of the current config (empty: off). Throws on an invalid config: nothing is stored unsealed by mistake. */
+  #keys(): readonly EncryptionKey[] {
+    const loaded = loadConfig(this.env);
+    if (!loaded.ok) throw new Error("config_invalid: the EDGEHOOK config is invalid (see the config_invalid log line)");
+    return loaded.config.encryptionKeys;
+  }
+
+  /** The data key of a sealed event; throws (`<reason>: <message>`, see deadReason) when it cannot be opened. */
+  async #dataKey(event: StoredEvent): Promise<DataKey> {
+    const key = await dataKeyOf(this.#keys(), event);
+    if (!key.ok) throw new Error(`${key.reason}: ${key.message}`);
+    if (!key.dataKey) throw new Error("the event is not sealed");
+    return key.dataKey;
+  }
+
+  /** A stored transform output in clear; throws when sealed and unreadable (the consumer retries, then ends the task dead with the reason). */
+  async #openTransformed(event: StoredEvent, destination: string, stored: TransformedDelivery): Promise<TransformedDelivery> {
+    if (!stored.sealed) return stored;
+    const opened = await openTransformed(await this.#dataKey(event), destination, stored);
+    if (!opened) throw new Error(`${UNREADABLE.reason}: the stored transform output failed its integrity check`);
+    return opened;
+  }
+
+  /** An event's forwarded headers and (when asked) body in clear, or why they cannot be read. */
+  async #open(event: StoredEvent, withPayload: boolean): Promise<{ ok: true; headers: Record<string, string>; payload: Uint8Array | null } | OpenFailure> {
+    let dataKey: DataKey | null = null;
+    if (event.sealed) {
+      const key = await dataKeyOf(this.#keys(), event);
+      if (!key.ok) return key;
+      dataKey = key.dataKey;
+    }
+    const [headers, payload] = await Promise.all([headersOf(event, dataKey), withPayload ? loadPayload(this.#kv, event, dataKey) : null]);
+    if (headers === null || (withPayload && payload === null)) return UNREADABLE;
+    return { ok: true, headers, payload };
   }
 
   /** Re-send overdue pending tasks; delete the object once the window has passed and all tasks are final. */
@@ -283,11 +366,17 @@ export function firstMessages(ledger: string, event: StoredEvent, payload: Uint8
   return event.tasks.map((task) => messageFor(ledger, task.destination, event, body && { ...body, webhookId: task.webhookId, until: redriveAt(task, event.redriveMs) }));
 }
 
-/** The task-independent part of a first message's inline delivery; null for large events. */
+/**
+ * The task-independent part of a first message's inline delivery; null for large events. With
+ * encryption on it carries the body and headers exactly as stored (sealed) plus the envelope, so the
+ * queue holds no payload byte in clear either; the consumer opens them with the same keys.
+ */
 function inlineBody(event: StoredEvent, payload: Uint8Array): Omit<InlineDelivery, "webhookId" | "until"> | null {
   if (payload.byteLength > INLINE_MESSAGE_BYTES) return null;
-  const encoded = toBase64(payload);
-  let size = encoded.length;
+  if (event.sealed && (!event.payload || !event.sealedHeaders)) return null;
+  const sealed = event.sealed && { keyId: event.sealed.keyId, keyName: event.sealed.keyName, wrapped: toBase64(event.sealed.wrapped), headers: toBase64(event.sealedHeaders!) };
+  const encoded = toBase64(sealed ? event.payload! : payload);
+  let size = encoded.length + (sealed ? sealed.wrapped.length + sealed.headers.length + sealed.keyName.length : 0);
   for (const [name, value] of Object.entries(event.headers)) size += name.length + value.length;
-  return size > INLINE_MESSAGE_BYTES ? null : { ...identityOf(event), payload: encoded };
+  return size > INLINE_MESSAGE_BYTES ? null : { ...identityOf(event), payload: encoded, ...(sealed ? { sealed } : {}) };
 }

@@ -3,7 +3,10 @@
  * The whole state is one value, `event` (metadata + tasks, and the body when it is small), so
  * accepting an event writes one row and recording an outcome rewrites that one row; no table is
  * created, so no schema rows are billed per object. Larger bodies go to `chunk:<n>` values, once.
+ * With encryption on (settings.encryptionKeys) the body, its chunks and the forwarded headers are
+ * stored sealed by the event's data key (src/crypt), whose envelope is kept in `sealed`.
  */
+import { openPart, sealPart, type DataKey, type Envelope } from "../crypt";
 import type { AttemptRecord, Conflicts, EventRecord, TaskStatus, TransformedDelivery, TransformNote } from "./types";
 
 export const SCHEMA_VERSION = 2;
@@ -45,6 +48,10 @@ export interface StoredEvent extends Omit<EventRecord, "payload"> {
   bodySha256?: string;
   /** Copies that came with this id and another body (absent: none). */
   conflicts?: Conflicts;
+  /** Encryption at rest: the data key's envelope. When set, `payload` and chunks are sealed and `headers` is `{}`. */
+  sealed?: Envelope;
+  /** The forwarded headers, sealed (JSON), when `sealed` is set. */
+  sealedHeaders?: Uint8Array;
 }
 
 /** Read the event; `undefined` when nothing is stored. */
@@ -57,19 +64,43 @@ export function writeEvent(kv: SyncKvStorage, event: StoredEvent): void {
   kv.put("event", event);
 }
 
-/** Store a body: inline in the event when small, else as chunk values (written once, at accept). */
-export function storePayload(kv: SyncKvStorage, payload: Uint8Array): Pick<StoredEvent, "payload" | "chunks" | "payloadBytes"> {
-  if (payload.byteLength <= INLINE_PAYLOAD_BYTES) return { payload, chunks: 0, payloadBytes: payload.byteLength };
-  let chunks = 0;
-  for (let at = 0; at < payload.byteLength; at += PAYLOAD_CHUNK_BYTES) kv.put(`chunk:${chunks++}`, payload.slice(at, at + PAYLOAD_CHUNK_BYTES));
-  return { chunks, payloadBytes: payload.byteLength };
+/** A body ready to store: in the event value when small, else as chunk values; sealed when a data key is given. */
+export interface PreparedPayload {
+  inline?: Uint8Array;
+  chunks: Uint8Array[];
+  payloadBytes: number;
 }
 
-/** The original body: inline, or reassembled from its chunks. */
-export function loadPayload(kv: SyncKvStorage, event: StoredEvent): Uint8Array {
-  if (event.payload) return new Uint8Array(event.payload);
+/** Split (and seal, with a data key) a body for storage; no storage is touched, so it may run before the check-and-set. */
+export async function preparePayload(payload: Uint8Array, dataKey: DataKey | null): Promise<PreparedPayload> {
+  const payloadBytes = payload.byteLength;
+  if (payloadBytes <= INLINE_PAYLOAD_BYTES) return { inline: dataKey ? await sealPart(dataKey, "body", payload) : payload, chunks: [], payloadBytes };
+  const chunks: Uint8Array[] = [];
+  for (let at = 0; at < payloadBytes; at += PAYLOAD_CHUNK_BYTES) chunks.push(payload.slice(at, at + PAYLOAD_CHUNK_BYTES));
+  return { chunks: dataKey ? await Promise.all(chunks.map((c, i) => sealPart(dataKey, `chunk:${i}`, c))) : chunks, payloadBytes };
+}
+
+/** Store a prepared body: its chunk values are written here (once, at accept); the rest goes in the event. */
+export function storePayload(kv: SyncKvStorage, prepared: PreparedPayload): Pick<StoredEvent, "payload" | "chunks" | "payloadBytes"> {
+  prepared.chunks.forEach((chunk, i) => kv.put(`chunk:${i}`, chunk));
+  const { inline, chunks, payloadBytes } = prepared;
+  return inline ? { payload: inline, chunks: 0, payloadBytes } : { chunks: chunks.length, payloadBytes };
+}
+
+/**
+ * The original body: inline, or reassembled from its chunks, opened with the event's data key when
+ * it is stored sealed. `null` when a sealed piece fails its integrity check.
+ */
+export async function loadPayload(kv: SyncKvStorage, event: StoredEvent, dataKey: DataKey | null): Promise<Uint8Array | null> {
+  if (event.payload) return dataKey ? openPart(dataKey, "body", event.payload) : new Uint8Array(event.payload);
   const out = new Uint8Array(event.payloadBytes);
-  for (let i = 0; i < event.chunks; i++) out.set(kv.get<Uint8Array>(`chunk:${i}`)!, i * PAYLOAD_CHUNK_BYTES);
+  for (let i = 0; i < event.chunks; i++) {
+    const stored = kv.get<Uint8Array>(`chunk:${i}`);
+    if (stored === undefined) throw new Error(`chunk ${i} of the body is missing from storage`);
+    const chunk = dataKey ? await openPart(dataKey, `chunk:${i}`, stored) : stored;
+    if (!chunk) return null;
+    out.set(chunk, i * PAYLOAD_CHUNK_BYTES);
+  }
   return out;
 }
 

@@ -81,10 +81,22 @@ export interface DeliveryMessage {
  * case claims from the ledger as usual. The outcome is recorded in the ledger either way.
  */
 export interface InlineDelivery extends Omit<Delivery, "payload"> {
-  /** The body, base64. */
+  /** The body, base64 (sealed when `sealed` is set). */
   payload: string;
   /** Milliseconds since the epoch. */
   until: number;
+  /** Encryption at rest is on: the body is sealed as stored, `headers` is `{}` and the real ones are here, sealed. */
+  sealed?: InlineSeal;
+}
+
+/** The stored envelope and sealed headers of an encrypted event, as a queue message carries them (base64). */
+export interface InlineSeal {
+  keyId: string;
+  keyName: string;
+  /** The wrapped data key (src/crypt Envelope.wrapped), base64. */
+  wrapped: string;
+  /** The sealed forwarded headers, base64. */
+  headers: string;
 }
 
 /** Everything the consumer needs to make one delivery attempt. */
@@ -104,7 +116,9 @@ export interface Delivery {
 export type ClaimResult =
   | { action: "deliver"; attempt: number; delivery: Delivery }
   | { action: "skip"; reason: "delivered" | "dead" | "stale" | "filtered" | "unknown" }
-  | { action: "wait"; delaySeconds: number };
+  | { action: "wait"; delaySeconds: number }
+  /** The stored body cannot be read (encryption at rest: its key is no longer configured, or storage changed). */
+  | { action: "unreadable"; reason: "encryption_key_unavailable" | "payload_unreadable"; message: string };
 
 /**
  * Task states. `pending` covers queued, in flight and waiting for a retry; `stale` (drop-stale
@@ -129,6 +143,8 @@ export interface TransformedDelivery {
   eventType?: string;
   /** Appended to the destination URL. */
   path?: string | null;
+  /** As stored with encryption at rest: payload, headers, eventType and path sealed (src/ledger/sealed.ts); never in what the ledger hands out. */
+  sealed?: { payload?: Uint8Array; fields: Uint8Array };
 }
 
 /** Which transform version produced what a task sent (or dropped), for the event detail. */
@@ -178,7 +194,7 @@ export interface TaskView {
 
 /** The ledger's full state, for the operator surface and tests. */
 export interface LedgerView {
-  event: Omit<EventRecord, "payload"> & { payloadBytes: number; expiresAt: number; filtered: string[]; bodySha256?: string; conflicts?: Conflicts };
+  event: Omit<EventRecord, "payload"> & { payloadBytes: number; expiresAt: number; filtered: string[]; bodySha256?: string; conflicts?: Conflicts; encryption?: EncryptionView };
   tasks: TaskView[];
 }
 
@@ -194,3 +210,14 @@ export interface ReplayOptions {
 export interface ReplayResult {
   replayed: string[];
 }
+
+/** How an encrypted event is stored: which key sealed it, and whether this config can open it (absent: stored in clear). */
+export interface EncryptionView {
+  keyId: string;
+  keyName: string;
+  /** Why the payload and headers cannot be read now (absent: readable). */
+  problem?: { reason: "encryption_key_unavailable" | "payload_unreadable"; message: string };
+}
+
+/** The stored body for the operator surface, or why it cannot be read (its key is no longer configured, or storage changed). */
+export type PayloadAnswer = { ok: true; payload: Uint8Array } | { ok: false; reason: "encryption_key_unavailable" | "payload_unreadable"; message: string };

@@ -105,7 +105,10 @@ export async function sendDeadCallback(env: WorkflowEnv, ledger: DurableObjectSt
   const task = view?.tasks.find((t) => t.destination === destination);
   if (!view || !task || (task.status !== "pending" && task.status !== "dead")) return;
   const { source, eventId, eventType } = view.event;
-  const from = chainOf(source, source === CALLBACK_SOURCE ? await ledger.payload() : null);
+  const stored = source === CALLBACK_SOURCE ? await ledger.payload() : null;
+  // Its chain position is unknown when the payload cannot be read (encryption key gone): fail closed, no further hop.
+  if (stored && !stored.ok) return;
+  const from = chainOf(source, stored?.ok ? stored.payload : null);
   const last = task.log.at(-1);
   const report: Report = { kind: "dead", response: { status: task.lastStatus ?? 0, headers: {}, ...carry(new TextEncoder().encode(last?.snippet ?? ""), false) }, error: reason };
   await sendCallbackEvent(env, config, { source, eventId, eventType, destination, webhookId: task.webhookId }, from, target, report);

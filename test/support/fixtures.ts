@@ -16,6 +16,9 @@ export const TEST_SECRETS = {
   GENERIC_OLD_SECRET: "test-generic-secret-previous",
   SINK_SECRET: "whsec_dGVzdC1zaW5rLXNpZ25pbmcta2V5LTAwMDAwMDAx",
   EDGEHOOK_CALLBACK_SECRET: "test-callback-token-secret-7d1e4b9a2c",
+  // Payload encryption keys (32 bytes, base64) of the workers-encrypted project and its rotation test.
+  EH_KEY_A: "dGVzdC1lbmNyeXB0aW9uLWtleS1BLTAwMDAwMDAwMDE=",
+  EH_KEY_B: "dGVzdC1lbmNyeXB0aW9uLWtleS1CLTAwMDAwMDAwMDE=",
   ...PRESET_SECRETS,
 } as const;
 

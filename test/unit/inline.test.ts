@@ -13,19 +13,19 @@ const message = (attempts: number, extra: Partial<DeliveryMessage> = {}) =>
   ({ attempts, body: { v: 1, ledger: "stripe:evt_1", destination: "orders", inline, ...extra } }) as unknown as Message<DeliveryMessage>;
 
 describe("inline deliveries", () => {
-  it("a first delivery that ends before the deadline attempts from the message", () => {
-    const delivery = inlineDelivery(message(1), 7_000, NOW);
+  it("a first delivery that ends before the deadline attempts from the message", async () => {
+    const delivery = await inlineDelivery(message(1), 7_000, NOW);
     expect(delivery).toMatchObject({ webhookId: "msg_a", source: "stripe", eventId: "evt_1", headers: { "content-type": "application/json" } });
     expect(delivery).not.toHaveProperty("until");
     expect([...delivery!.payload]).toEqual([...body]);
   });
 
-  it("claims instead on a redelivery, when the attempt could outlast the deadline, and for a malformed body", () => {
-    expect(inlineDelivery(message(2), 7_000, NOW)).toBeNull();
-    expect(inlineDelivery(message(1), 60_000, NOW)).toBeNull(); // ends exactly at the deadline: not before it
-    expect(inlineDelivery(message(1), 59_999, NOW)).not.toBeNull();
-    expect(inlineDelivery(message(1, { inline: { ...inline, payload: "not base64!" } }), 7_000, NOW)).toBeNull();
-    expect(inlineDelivery(message(1, { inline: undefined }), 7_000, NOW)).toBeNull();
+  it("claims instead on a redelivery, when the attempt could outlast the deadline, and for a malformed body", async () => {
+    expect(await inlineDelivery(message(2), 7_000, NOW)).toBeNull();
+    expect(await inlineDelivery(message(1), 60_000, NOW)).toBeNull(); // ends exactly at the deadline: not before it
+    expect(await inlineDelivery(message(1), 59_999, NOW)).not.toBeNull();
+    expect(await inlineDelivery(message(1, { inline: { ...inline, payload: "not base64!" } }), 7_000, NOW)).toBeNull();
+    expect(await inlineDelivery(message(1, { inline: undefined }), 7_000, NOW)).toBeNull();
   });
 
   it("deferred, parked and sequenced copies carry no inline delivery; the rest of the message is kept", () => {

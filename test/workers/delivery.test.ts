@@ -159,10 +159,10 @@ describe("the first attempt without a claim (inline delivery)", () => {
     const id = signed.headers["webhook-id"]!;
     await post("sw", signed);
     await settled("sw", id);
-    const messages = await runInDurableObject(ledgerStub("sw", id), (_i, state) => {
+    const messages = await runInDurableObject(ledgerStub("sw", id), async (_i, state) => {
       const event = state.storage.kv.get<StoredEvent>("event")!;
       change(event);
-      return firstMessages(`sw:${id}`, event, payload ?? loadPayload(state.storage.kv, event));
+      return firstMessages(`sw:${id}`, event, payload ?? (await loadPayload(state.storage.kv, event, null))!);
     });
     return { id, body, messages, view: (await inspect("sw", id))! };
   }
