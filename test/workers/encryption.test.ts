@@ -156,6 +156,9 @@ describe("payload encryption at rest", () => {
     expect(dump.values.some((v) => typeof v === "string" && v.startsWith("transform:"))).toBe(true);
     const stored = [...dump.blobs, ...bytesIn(dump.values)];
     for (const p of leakPatterns(BODY_MARK, "x-shaped", "/orders?v=1")) expect(stored.some((b) => contains(b, p))).toBe(false);
+    // The operator's transform test on the stored event reads it decrypted.
+    const tried = await apiJson<{ ok: boolean; output: { payload: { data: string } } }>("/v1/transforms/slim/test", 200, { body: { source: "tx", eventId: id } });
+    expect(JSON.parse(tried.output.payload.data)).toEqual({ id: BODY_MARK, total: 12.34 });
   });
 
   it("the index (D1) holds no payload or header byte", async () => {
