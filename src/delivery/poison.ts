@@ -11,6 +11,7 @@ import type { DeliveryMessage, EventLedger, TaskStatus } from "../ledger";
 import { writeIndex, type SearchEnv } from "../search";
 import { sendDeadCallback, type WorkflowEnv } from "../workflow";
 import { settleOrder, type OrderingEnv } from "./ordered";
+export { deadReason } from "./dead-reason";
 
 /** Deliveries of one message after which a non-transient exception makes its task dead. */
 export const POISON_AFTER_ATTEMPTS = 5;
@@ -57,14 +58,6 @@ export async function recordDead(env: DeadEnv, body: DeliveryMessage, reason: st
     console.error(JSON.stringify({ msg: "index_write_failed", ledger: body.ledger, error: String(error) }));
   }
   return status;
-}
-
-/**
- * The dead reason for a poison message's error: an unreadable encrypted payload keeps its own
- * reason (`encryption_key_unavailable`, `payload_unreadable`), anything else is `poison_message`.
- */
-export function deadReason(error: unknown): string {
-  return /^(encryption_key_unavailable|payload_unreadable): /.exec((error as Error | null)?.message ?? "")?.[1] ?? "poison_message";
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config";
-import { deadReason } from "../../src/delivery";
+import { deadReason } from "../../src/delivery/dead-reason";
 import { decodeEncryptionKey, encryptionKeyId, keyringOf, newDataKey, openDataKey, openPart, sealPart, type DataKey, type EncryptionKey } from "../../src/crypt";
 import { toBase64 } from "../../src/shared/bytes";
 
