@@ -29,14 +29,17 @@ interface Pending {
   settle: (answer: ListenAnswer) => void;
 }
 
-export class ListenHub extends DurableObject {
+/** The hub uses no bindings. */
+type HubEnv = Record<string, unknown>;
+
+export class ListenHub extends DurableObject<HubEnv> {
   /** Deliveries sent and not yet acknowledged: memory only, as the consumer's call waits on them. */
   #pending = new Map<string, Pending>();
   /** Round-robin position among the connected CLIs. */
   #turn = 0;
 
-  constructor(ctx: DurableObjectState, env: unknown) {
-    super(ctx, env as never);
+  constructor(ctx: DurableObjectState, env: HubEnv) {
+    super(ctx, env);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
   }
 
