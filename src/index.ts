@@ -2,6 +2,7 @@
  * Edgehook worker entry: HTTP ingest, the delivery consumer, the dead-letter consumer, and the
  * EventLedger Durable Object class.
  */
+import { signalAlerts } from "./alerts";
 import { handleDeadLetterBatch } from "./deadletter";
 import { handleDeliveryBatch } from "./delivery";
 import { loadConfig } from "./config";
@@ -28,8 +29,9 @@ export default {
     if (batch.queue.startsWith(DEAD_LETTER_QUEUE)) await handleDeadLetterBatch(batch, env);
     else await handleDeliveryBatch(batch, env, ctx);
   },
-  /** The hourly cron (wrangler.toml): index retention. */
+  /** The hourly cron (wrangler.toml): index retention, and a nudge to the alert stage. */
   async scheduled(controller, env) {
+    await signalAlerts(env, []); // keeps the AlertCenter's periodic backlog check scheduled (docs/operate.md, "Alerts")
     const loaded = loadConfig(env);
     if (!loaded.ok) return; // config_invalid is logged by loadConfig; nothing to prune by
     const days = loaded.config.raw.settings.indexRetentionDays;

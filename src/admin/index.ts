@@ -1,6 +1,7 @@
 /** Admin stage: the authenticated JSON API under /api/v1 and its OpenAPI document. */
 import { Hono } from "hono";
 import { withRequestId } from "../observe";
+import { alertRoutes } from "./alerts";
 import { requireAdmin } from "./auth";
 import { deadLetterRoutes } from "./deadletters";
 import type { AdminBindings, IngestDispatch } from "./env";
@@ -19,7 +20,7 @@ export { handleScrape, scrapeAuthorized, type ScrapeEnv } from "./scrape";
 /** Bindings of the admin API and how it reaches the ingest app. */
 export type { AdminBindings, AdminEnv, IngestDispatch } from "./env";
 export { ledgerOf, PAYLOAD_DOWNLOAD_HEADERS, payloadPreview, replayOne } from "./events";
-export { gateOf, STATS_WINDOWS } from "./operate";
+export { gateOf, operatorPauseSignal, STATS_WINDOWS } from "./operate";
 export { destinationView, redactUrl, sourceView } from "./redact";
 export { buildOpenApi, openApiPath } from "./openapi";
 export { ROUTES } from "./route";
@@ -44,6 +45,7 @@ export function createAdminApi(options: { ingest?: IngestDispatch } = {}) {
   publicKeyRoutes(api);
   transformRoutes(api);
   rejectionRoutes(api);
+  alertRoutes(api);
   api.get("/openapi.json", (c) => c.json(buildOpenApi(ROUTES)));
   api.all("*", (c) => c.json({ error: { code: "not_found", message: "no such admin route (see /api/openapi.json)" } }, 404));
   return api;

@@ -21,6 +21,12 @@ function listenersOf(env: AdminEnv, d: RuntimeDestination): Promise<number | nul
   return d.config.kind === "listen" ? hubOf(env, d.name).listeners().catch(() => null) : Promise.resolve(null);
 }
 
+/** Tell the alert stage an operator paused or resumed a destination (resume also closes its breaker; transitions it never saw open are ignored). */
+export async function operatorPauseSignal(env: AdminEnv, destination: string, paused: boolean): Promise<void> {
+  const at = Date.now();
+  await signalAlerts(env, paused ? [{ kind: "pause", destination, paused: true, by: "operator", at }] : [{ kind: "pause", destination, paused: false, by: "operator", at }, { kind: "breaker", destination, state: "closed", error: null, at }]);
+}
+
 /** The checked config, or a 503 response saying why not (problem paths only). */
 export function configOr503(c: Context<AdminBindings>): RuntimeConfig | Response {
   const loaded = loadConfig(c.env);
@@ -81,8 +87,7 @@ export function operateRoutes(api: Hono<AdminBindings>, ingest?: IngestDispatch)
       const gate = gateOf(c.env, params.name);
       const status = action === "pause" ? await gate.pause((body as { reason: string }).reason) : await gate.resume();
       audit(c, action, { destination: params.name });
-      const at = Date.now(); // resume also closes the breaker; the alert stage ignores transitions it did not see open
-      await signalAlerts(c.env, action === "pause" ? [{ kind: "pause", destination: params.name, paused: true, by: "operator", at }] : [{ kind: "pause", destination: params.name, paused: false, by: "operator", at }, { kind: "breaker", destination: params.name, state: "closed", error: null, at }]);
+      await operatorPauseSignal(c.env, params.name, action === "pause");
       return c.json(status);
     });
   }

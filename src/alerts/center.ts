@@ -72,7 +72,7 @@ export class AlertCenter extends DurableObject<CenterEnv> {
   }
 
   /** Send a test alert (`alert.test`) to one channel now, once; the answer says how it went. Not recorded as an alert. */
-  async test(channelName: string): Promise<SendResult | null> {
+  async sendTest(channelName: string): Promise<SendResult | null> {
     const config = this.#config();
     const channel = config?.alertChannels.get(channelName);
     if (!config || !channel) return null;

@@ -1,12 +1,13 @@
 /** Dashboard stage: the operator page at /dashboard, server-rendered with Hono JSX (no build step, no script). */
 import { Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
-import { audit, continueIfStalled, destinationView, gateOf, runReplayJob, STATS_WINDOWS, tokensEqual } from "../admin";
+import { audit, continueIfStalled, operatorPauseSignal, destinationView, gateOf, runReplayJob, STATS_WINDOWS, tokensEqual } from "../admin";
 import { withRequestId } from "../observe";
 import { loadConfig } from "../config";
 import { createJob, countDead, getJob, listDead, listEvents, throughput, windowStats } from "../search";
 import { isSecure, requireSession, sameOrigin, SECURITY_HEADERS, type DashboardBindings } from "./auth";
 import { fillBuckets } from "./charts";
+import { alertPages } from "./alerts";
 import { eventRoutes } from "./event-routes";
 import { DeadLettersPage, DestinationsPage, EventsPage, LoginPage, OverviewPage, WITHIN, type EventFilterForm } from "./pages";
 import { cookieName, newSession, SESSION_SECONDS } from "./session";
@@ -132,9 +133,11 @@ export function createDashboard() {
     if (c.req.param("action") === "pause") await gate.pause("paused from the dashboard");
     else await gate.resume();
     audit(c, c.req.param("action"), { destination: name });
+    await operatorPauseSignal(c.env, name, c.req.param("action") === "pause");
     return c.redirect("/dashboard/destinations", 303);
   });
 
+  alertPages(dash);
   dash.all("*", (c) => c.text("no such dashboard page", 404));
   return dash;
 }
