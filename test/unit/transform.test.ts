@@ -4,6 +4,8 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config";
 import { applyOutput, guardLoops, targetUrl, transformFor, transformInput } from "../../src/transform";
+// @ts-expect-error plain ESM script without types
+import { checkTransformsOffline } from "../../scripts/check-transforms.mjs";
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -150,5 +152,24 @@ describe("transform config", () => {
     expect(problems(base({ transforms: { slim: { file: "transforms/../x.js" } } })).join()).toMatch(/a path under transforms\//);
     expect(problems(base({ transforms: { slim: { code: "export default (e) => e", file: "transforms/slim-order.js" } } })).join()).toMatch(/exactly one of code and file/);
     expect(problems(base({ transforms: { slim: {} } })).join()).toMatch(/exactly one of code and file/);
+  });
+});
+
+describe("checkTransformsOffline (for npm run check)", () => {
+  it("passes code that can load and names each transform that cannot, with the reason", async () => {
+    const problems = (await checkTransformsOffline({
+      good: { code: "export default async function transform(event) { return { payload: event.payload }; }" },
+      platform: { code: 'import { env } from "cloudflare:workers"; export default () => null;' },
+      file: { file: "transforms/slim-order.js" },
+      syntax: { code: "export default function (event {" },
+      noDefault: { code: "export function transform(event) { return null; }" },
+      imports: { code: 'import { z } from "zod"; export default () => z;' },
+      missingFile: { file: "transforms/none.js" },
+    })) as string[];
+    expect(problems).toHaveLength(4);
+    expect(problems[0]).toMatch(/^EDGEHOOK\.transforms\.syntax: the code does not load at line 1/);
+    expect(problems[1]).toMatch(/^EDGEHOOK\.transforms\.noDefault: the module has no default export/);
+    expect(problems[2]).toMatch(/^EDGEHOOK\.transforms\.imports: .*cannot import "zod"/);
+    expect(problems[3]).toMatch(/^EDGEHOOK\.transforms\.missingFile\.file: cannot read/);
   });
 });
