@@ -4,7 +4,7 @@
  * or replays the task; the operator can replay the callback event itself.
  */
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { TEST_SECRETS } from "../support/fixtures";
@@ -131,5 +131,29 @@ describe("failure callback on dead", () => {
     expect(JSON.parse(failure!.body)).toMatchObject({ type: "callback.dead", parent: { source: "nowhere", eventId: id, destination: "cbJob", webhookId }, error: "queue_retries_exhausted" });
     await settle();
     expect((await received("/cb/failures", `${webhookId}.dead`)).filter((r) => r.status === 200)).toHaveLength(1);
+  });
+});
+
+describe("chain links on the dashboard event page", () => {
+  /** GET a dashboard page with a session made through the login form. */
+  async function dashboard(path: string): Promise<string> {
+    const login = await exports.default.fetch("https://edgehook.test/dashboard/login", { method: "POST", headers: { origin: "https://edgehook.test" }, body: new URLSearchParams({ token: env.ADMIN_TOKEN }), redirect: "manual" });
+    const cookie = /__Host-edgehook_session=[^;]+/.exec(login.headers.get("set-cookie") ?? "")![0];
+    const res = await exports.default.fetch(`https://edgehook.test/dashboard${path}`, { headers: { cookie } });
+    expect(res.status).toBe(200);
+    return res.text();
+  }
+
+  it("the parent's page links its callback event, and the callback event's page links its parent", async () => {
+    const id = await postOne("cbsrc");
+    const view = await settled("cbsrc", id);
+    const child = `${view.tasks[0]!.webhookId}.delivered`;
+    await callbackAt("/cb/results", child);
+    const parentPage = await dashboard(`/event?${new URLSearchParams({ source: "cbsrc", id })}`);
+    const children = /<ul id="children">([\s\S]*?)<\/ul>/.exec(parentPage)![1]!;
+    expect(children).toContain(`href="/dashboard/event?${new URLSearchParams({ source: "_callback", id: child }).toString().replace(/&/g, "&amp;")}"`);
+    expect(children).toMatch(/cbJob<\/span> delivered → <a [^>]+>.*<\/a> → <span class="v">cbResults<\/span>: <span class="s-delivered">delivered<\/span>/);
+    const childPage = await dashboard(`/event?${new URLSearchParams({ source: "_callback", id: child })}`);
+    expect(/<p id="parent">([\s\S]*?)<\/p>/.exec(childPage)![1]).toContain(`href="/dashboard/event?${new URLSearchParams({ source: "cbsrc", id }).toString().replace(/&/g, "&amp;")}"`);
   });
 });
