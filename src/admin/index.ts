@@ -20,7 +20,8 @@ export { handleScrape, scrapeAuthorized, type ScrapeEnv } from "./scrape";
 /** Bindings of the admin API and how it reaches the ingest app. */
 export type { AdminBindings, AdminEnv, IngestDispatch } from "./env";
 export { ledgerOf, PAYLOAD_DOWNLOAD_HEADERS, payloadPreview, replayOne } from "./events";
-export { gateOf, operatorPauseSignal, STATS_WINDOWS } from "./operate";
+export { gateOf, operatorPauseSignal } from "./operate";
+export { FIGURES, operatorStats, STATS_WINDOWS, type OperatorStats, type OperatorWindow } from "./stats";
 export { destinationView, redactUrl, sourceView } from "./redact";
 export { buildOpenApi, openApiPath } from "./openapi";
 export { ROUTES } from "./route";

@@ -3,10 +3,10 @@ import type { Context, Hono } from "hono";
 import { signalAlerts } from "../alerts";
 import { loadConfig, type RuntimeConfig, type RuntimeDestination } from "../config";
 import { hubOf } from "../listen";
-import { windowStats } from "../search";
 import type { AdminBindings, AdminEnv, IngestDispatch } from "./env";
 import { signTestEvent, TEST_EVENT_PRESETS } from "./testevent";
 import { audit } from "./audit";
+import { operatorStats } from "./stats";
 import { destinationView, sourceView } from "./redact";
 import { apiError, route } from "./route";
 import { destinationParams, destinationViewSchema, gateStatusSchema, pauseBody, sourceParams, sourceViewSchema, statsSchema, testEventBody, testEventResult } from "./schemas";
@@ -33,8 +33,6 @@ export function configOr503(c: Context<AdminBindings>): RuntimeConfig | Response
   return loaded.ok ? loaded.config : apiError(c, 503, "config_invalid", "the EDGEHOOK config is invalid; see the worker's config_invalid log line", { problems: loaded.problems.length });
 }
 
-/** Windows reported by the stats route. */
-export const STATS_WINDOWS = { "1h": 3600, "24h": 86_400, "7d": 7 * 86_400 } as const;
 
 /** Register the operate routes; `ingest` enables signed test events. */
 export function operateRoutes(api: Hono<AdminBindings>, ingest?: IngestDispatch): void {
@@ -92,11 +90,9 @@ export function operateRoutes(api: Hono<AdminBindings>, ingest?: IngestDispatch)
     });
   }
 
-  route(api, { method: "get", path: "/v1/stats", tag: "stats", summary: "Task counts by status, success rate and latency p50/p95/p99 over 1 h, 24 h and 7 d", responses: { 200: { description: "stats", schema: statsSchema } } }, async (c) => {
+  route(api, { method: "get", path: "/v1/stats", tag: "stats", summary: "SLIs over 1 h, 24 h and 7 d (task counts, success and retry rates, latency and time to first delivery p50/p95/p99, ingress, duplicates, rejects by reason, destination 4xx/5xx, cost estimate), backlog and dead count; `figures` says which are exact and which aggregated", responses: { 200: { description: "stats", schema: statsSchema } } }, async (c) => {
     const db = c.env.EVENT_INDEX;
     if (!db) return apiError(c, 503, "index_unavailable", "the EVENT_INDEX D1 binding is not configured");
-    const now = Date.now();
-    const entries = await Promise.all(Object.entries(STATS_WINDOWS).map(async ([k, s]) => [k, await windowStats(db, s, now)] as const));
-    return c.json({ windows: Object.fromEntries(entries) });
+    return c.json(await operatorStats(c.env, db, Date.now()));
   });
 }

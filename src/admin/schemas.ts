@@ -251,8 +251,25 @@ const windowStatsSchema = z.object({
   latencyMs: z.object({ p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable() }).describe("latency of each task's last attempt, nearest rank"),
 });
 
-/** Stats per window. */
-export const statsSchema = z.object({ windows: z.object({ "1h": windowStatsSchema, "24h": windowStatsSchema, "7d": windowStatsSchema }) });
+const percentiles = z.object({ p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable() });
+const operatorWindowSchema = windowStatsSchema.extend({
+  timeToFirstDeliverySeconds: percentiles.describe("acceptance to the delivering attempt of delivered tasks, nearest rank (exact, index)"),
+  retryRate: z.number().nullable().describe("attempts after each task's first / all attempts (exact, index)"),
+  accepted: z.number().describe("events accepted in the window (aggregated counters)"),
+  acceptedPerSecond: z.number().describe("accepted / window seconds (aggregated counters)"),
+  duplicateRate: z.number().nullable().describe("(duplicates + conflicting copies) / accepted (aggregated counters)"),
+  rejectedByReason: z.record(z.string(), z.number()).describe("rejected requests by reason code (aggregated counters)"),
+  destinations: z.record(z.string(), z.object({ attempts: z.number(), rate4xx: z.number(), rate5xx: z.number() })).describe("attempts per destination and the share answered 4xx / 5xx (aggregated counters)"),
+  estimatedCostPerMillion: z.number().nullable().describe("estimated list-price $ per million accepted events of the operations counted (docs/cost.md)"),
+});
+
+/** Stats per window, the backlog and dead count now, and where each figure comes from. */
+export const statsSchema = z.object({
+  windows: z.object({ "1h": operatorWindowSchema, "24h": operatorWindowSchema, "7d": operatorWindowSchema }),
+  backlog: z.object({ pending: z.number(), oldestPendingAgeSeconds: z.number() }).describe("exact, event index, now"),
+  dead: z.number().describe("dead tasks in the dead-letter list (exact, event index, now)"),
+  figures: z.record(z.string(), z.string()).describe("for each figure: exact or aggregated, its source and window"),
+});
 
 /** Path parameters naming one ordering key of a destination. */
 export const orderingKeyParams = z.object({ name, key: z.string().min(1).max(512) });

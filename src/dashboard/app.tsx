@@ -1,10 +1,10 @@
 /** Dashboard stage: the operator page at /dashboard, server-rendered with Hono JSX (no build step, no script). */
 import { Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
-import { audit, continueIfStalled, operatorPauseSignal, destinationView, gateOf, runReplayJob, STATS_WINDOWS, tokensEqual } from "../admin";
+import { audit, continueIfStalled, operatorPauseSignal, destinationView, gateOf, operatorStats, runReplayJob, tokensEqual } from "../admin";
 import { withRequestId } from "../observe";
 import { loadConfig } from "../config";
-import { createJob, countDead, getJob, listDead, listEvents, throughput, windowStats } from "../search";
+import { createJob, countDead, getJob, listDead, listEvents, throughput } from "../search";
 import { isSecure, requireSession, sameOrigin, SECURITY_HEADERS, type DashboardBindings } from "./auth";
 import { fillBuckets } from "./charts";
 import { alertPages } from "./alerts";
@@ -67,10 +67,10 @@ export function createDashboard() {
     const db = c.env.EVENT_INDEX;
     if (!db) return c.text("the EVENT_INDEX D1 binding is not configured", 503);
     const now = Date.now();
-    const entries = await Promise.all(Object.entries(STATS_WINDOWS).map(async ([k, s]) => [k, await windowStats(db, s, now)] as const));
+    const stats = await operatorStats(c.env, db, now);
     const since = now - 23 * 3_600_000;
     const buckets = fillBuckets(await throughput(db, Math.floor(since / 3_600_000) * 3_600_000, 3_600_000), since, 3_600_000, 24);
-    return c.html(<OverviewPage windows={Object.fromEntries(entries)} buckets={buckets} csrf={c.get("csrf")} />);
+    return c.html(<OverviewPage stats={stats} buckets={buckets} csrf={c.get("csrf")} />);
   });
 
   dash.get("/events", async (c) => {

@@ -1,24 +1,42 @@
 /** Dashboard pages: overview, events table, dead letters, destinations, login. Pure views of their data. */
-import type { Bucket, IndexedEvent, IndexedTask, ReplayJob, WindowStats } from "../search";
+import type { OperatorStats } from "../admin";
+import type { Bucket, IndexedEvent, IndexedTask, ReplayJob } from "../search";
 import { LineChart, successSeries, ThroughputChart } from "./charts";
 import { Action, eventHref, Layout, Status, time } from "./layout";
 import { CELL_MAX, Shown } from "./text";
 
 const pct = (v: number | null) => (v === null ? "—" : `${(v * 100).toFixed(1)}%`);
 const ms = (v: number | null) => (v === null ? "—" : `${v} ms`);
+const secs = (v: number | null) => (v === null ? "—" : `${v.toFixed(v < 10 ? 2 : 0)} s`);
+const worst = (ds: Record<string, { rate4xx: number; rate5xx: number }>, k: "rate4xx" | "rate5xx") => {
+  const rates = Object.values(ds).map((d) => d[k]);
+  return rates.length === 0 ? null : Math.max(...rates);
+};
 
-/** Overview: stats per window and charts over the last 24 hours. */
-export function OverviewPage({ windows, buckets, csrf }: { windows: Record<string, WindowStats>; buckets: Bucket[]; csrf: string }) {
+/** Overview: SLIs per window (exact ones from the index, aggregated ones from the counters), backlog, charts over 24 hours. */
+export function OverviewPage({ stats, buckets, csrf }: { stats: OperatorStats; buckets: Bucket[]; csrf: string }) {
   return (
     <Layout title="Overview" csrf={csrf}>
       <div class="cards">
-        {Object.entries(windows).map(([name, w]) => (
+        <div class="card" id="backlog">
+          <h3>Now</h3>
+          <div class="big" data-figure="pending">{stats.backlog.pending}</div>
+          <div>pending tasks · oldest <span data-figure="oldest">{stats.backlog.oldestPendingAgeSeconds}</span> s</div>
+          <div>dead <span data-figure="dead">{stats.dead}</span> (exact, event index)</div>
+        </div>
+        {Object.entries(stats.windows).map(([name, w]) => (
           <div class="card" data-window={name}>
             <h3>Last {name}</h3>
             <div class="big">{pct(w.successRate)}</div>
             <div>success over {w.attempts} attempts (events received in the window)</div>
             <div>last attempt p50 {ms(w.latencyMs.p50)} · p95 {ms(w.latencyMs.p95)} · p99 {ms(w.latencyMs.p99)}</div>
-            <div>delivered {w.tasks.delivered ?? 0} · pending {w.tasks.pending ?? 0} · dead {w.tasks.dead ?? 0}</div>
+            <div>first delivery p50 {secs(w.timeToFirstDeliverySeconds.p50)} · p95 {secs(w.timeToFirstDeliverySeconds.p95)} · p99 {secs(w.timeToFirstDeliverySeconds.p99)}</div>
+            <div>delivered {w.tasks.delivered ?? 0} · pending {w.tasks.pending ?? 0} · dead {w.tasks.dead ?? 0} · retry rate {pct(w.retryRate)}</div>
+            <div><em>above: exact, event index · below: aggregated counters</em></div>
+            <div>accepted <span data-figure="accepted">{w.accepted}</span> ({w.acceptedPerSecond.toFixed(3)}/s) · duplicates {pct(w.duplicateRate)}</div>
+            <div>rejected: <span data-figure="rejected">{Object.entries(w.rejectedByReason).map(([r, n]) => `${r} ${n}`).join(" · ") || "none"}</span></div>
+            <div>worst destination 4xx {pct(worst(w.destinations, "rate4xx"))} · 5xx {pct(worst(w.destinations, "rate5xx"))}</div>
+            <div>est. cost {w.estimatedCostPerMillion === null ? "—" : `$${w.estimatedCostPerMillion.toFixed(2)}`} per million accepted</div>
           </div>
         ))}
       </div>

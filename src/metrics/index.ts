@@ -11,3 +11,4 @@ export { readRejections, readSnapshot } from "./read";
 export { labelText, renderExposition, EXPOSITION_CONTENT_TYPE, type Gauges } from "./exposition";
 export { BUCKETS_SECONDS, MAX_HEADER_NAMES, parseSeries, SAMPLES_PER_WINDOW, seriesKey, type Delta, type HistogramState, type RejectSample } from "./tally";
 export { authFailureSignals, type AuthFailureSignal } from "./signals";
+export { counterSlis, PRICE, type CounterSlis } from "./slis";

@@ -9,6 +9,7 @@
 export { writeIndex, indexAccepted, setTaskStatus, purgeDead, updateStatement, type IndexUpdate, type SearchEnv, type TaskKey } from "./write";
 export { listEvents, listDead, countDead, nextDead, windowStats, throughput, summaryStatus, type Bucket, type IndexedEvent, type IndexedTask, type Page, type WindowStats } from "./read";
 export { readBacklog, type Backlog } from "./backlog";
+export { indexSlis, type IndexSlis } from "./sli";
 export { pruneIndex } from "./prune";
 export { createJob, getJob, listJobs, advanceJob, claimJob, type ReplayJob } from "./jobs";
 export { buildEventQuery, buildDeadQuery, deadWhere, encodeCursor, decodeCursor, likeLiteral, nearestRank, percentileQuery, type DeadFilter, type EventFilter, type IndexStatus, type Query } from "./query";

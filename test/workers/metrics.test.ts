@@ -212,3 +212,40 @@ describe("GET /metrics", () => {
     expect(valueOf(samples, "edgehook_tasks_parked", { destination: "ok" }), 'valueOf(samples, "edgehook_tasks_parked", { destination: "ok" })').toBe(0);
   });
 });
+
+describe("GET /api/v1/stats", () => {
+  it("reports the SLIs of this file's traffic, each saying whether exact or aggregated", async () => {
+    interface Window {
+      accepted: number;
+      acceptedPerSecond: number;
+      duplicateRate: number | null;
+      retryRate: number | null;
+      rejectedByReason: Record<string, number>;
+      destinations: Record<string, { attempts: number; rate4xx: number; rate5xx: number }>;
+      timeToFirstDeliverySeconds: { p50: number | null; p95: number | null; p99: number | null };
+      estimatedCostPerMillion: number | null;
+      tasks: Record<string, number>;
+    }
+    const stats = await apiJson<{ windows: Record<string, Window>; backlog: { pending: number; oldestPendingAgeSeconds: number }; dead: number; figures: Record<string, string> }>("/v1/stats", 200);
+    const w = stats.windows["1h"]!;
+    // Earlier tests: stripe (1 accepted + 1 duplicate), sw and doomed (1 each) → 3 accepted, 1 duplicate.
+    expect(w.accepted).toBe(3);
+    expect(w.acceptedPerSecond).toBeCloseTo(3 / 3600, 9);
+    expect(w.duplicateRate).toBeCloseTo(1 / 3, 9);
+    expect(w.rejectedByReason).toEqual({ signature_invalid: 200, signature_missing: 1, source_unknown: 2 });
+    // Attempts: stripe→ok, sw→ok, rejects ×1, always500 ×3 = 6, of which 2 after a task's first.
+    expect(w.retryRate).toBeCloseTo(2 / 6, 9);
+    expect(w.destinations.rejects).toEqual({ attempts: 1, rate4xx: 1, rate5xx: 0 });
+    expect(w.destinations.always500).toEqual({ attempts: 3, rate4xx: 0, rate5xx: 1 });
+    expect(w.destinations.ok).toEqual({ attempts: 2, rate4xx: 0, rate5xx: 0 });
+    expect(w.timeToFirstDeliverySeconds.p50).not.toBeNull();
+    expect(w.timeToFirstDeliverySeconds.p50!).toBeGreaterThanOrEqual(0);
+    expect(w.timeToFirstDeliverySeconds.p99!).toBeGreaterThanOrEqual(w.timeToFirstDeliverySeconds.p50!);
+    expect(w.estimatedCostPerMillion).toBeGreaterThan(0);
+    expect(stats.backlog).toEqual({ pending: 0, oldestPendingAgeSeconds: 0 });
+    expect(stats.dead).toBe(2);
+    expect(stats.figures.retryRate).toMatch(/^exact/);
+    expect(stats.figures.duplicateRate).toMatch(/^aggregated/);
+    expect(stats.figures.estimatedCostPerMillion).toMatch(/^estimate/);
+  });
+});
