@@ -186,6 +186,7 @@ function workflowDestinations(dest: (path: string, extra?: Record<string, unknow
     cbFailures: dest("/cb/failures"),
     cbService: dest("/cb/service", { callback: "cbAsync" }),
     cbAsync: dest("/cb/async"),
+    cbTxFail: dest("/cb/txfail", { transform: "throws", failureCallback: "cbFailures" }),
     chainA: dest("/random/30/a", { ...patient, callback: "chainB" }),
     chainB: dest("/random/30/b", { ...patient, callback: "chainC", transform: "chain-b" }),
     chainC: dest("/random/30/c", { ...patient, transform: "chain-c" }),
@@ -208,6 +209,7 @@ function workflowSources() {
     cbsrc: { ...sw, destinations: ["cbJob"] },
     cbdead: { ...sw, destinations: ["cbReject"] },
     cbasync: { ...sw, destinations: ["cbService"] },
+    cbtx: { ...sw, destinations: ["cbTxFail"] },
     chain: { ...sw, destinations: ["chainA"] },
   };
 }

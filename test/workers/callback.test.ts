@@ -6,7 +6,9 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config";
 import worker from "../../src/index";
+import { sendCallbackEvent } from "../../src/workflow";
 import { TEST_SECRETS } from "../support/fixtures";
 import { sampleEvent, signRequest } from "../support/signer";
 import { apiJson } from "./admin-helpers";
@@ -131,6 +133,38 @@ describe("failure callback on dead", () => {
     expect(JSON.parse(failure!.body)).toMatchObject({ type: "callback.dead", parent: { source: "nowhere", eventId: id, destination: "cbJob", webhookId }, error: "queue_retries_exhausted" });
     await settle();
     expect((await received("/cb/failures", `${webhookId}.dead`)).filter((r) => r.status === 200)).toHaveLength(1);
+  });
+});
+
+describe("failure callback on a failed transform, and refusals at run time", () => {
+  it("a transform that throws ends the task dead (transform_failed) and sends its failure callback once", async () => {
+    const id = await postOne("cbtx");
+    const view = await settled("cbtx", id);
+    expect(view.tasks[0]).toMatchObject({ status: "dead", lastError: "transform_failed" });
+    const webhookId = view.tasks[0]!.webhookId;
+    const [failure] = await callbackAt("/cb/failures", `${webhookId}.dead`);
+    expect(JSON.parse(failure!.body)).toMatchObject({ type: "callback.dead", parent: { source: "cbtx", eventId: id, destination: "cbTxFail" }, error: "transform_failed" });
+    expect(await received("/cb/txfail", id)).toHaveLength(0);
+    await settle();
+    expect((await received("/cb/failures", `${webhookId}.dead`)).filter((r) => r.status === 200)).toHaveLength(1);
+  });
+
+  it("a hop past maxHops, or back onto its own path, is stored and linked but gets no task", async () => {
+    const loaded = loadConfig(env);
+    if (!loaded.ok) throw new Error("test config invalid");
+    const parent = (webhookId: string) => ({ source: "cbsrc", eventId: `evt_${webhookId}`, eventType: "job.requested", destination: "cbJob", webhookId });
+    const report = { kind: "delivered" as const, response: { status: 200, headers: {}, body: "{}", encoding: "utf8" as const, truncated: false } };
+    const deep = `msg_deep_${crypto.randomUUID()}`;
+    expect(await sendCallbackEvent(env, loaded.config, parent(deep), { hop: 8, path: [] }, "cbResults", report)).toEqual({ status: "accepted", tasks: 0 });
+    const loop = `msg_loop_${crypto.randomUUID()}`;
+    expect(await sendCallbackEvent(env, loaded.config, parent(loop), { hop: 1, path: ["cbResults"] }, "cbResults", report)).toEqual({ status: "accepted", tasks: 0 });
+    for (const [webhookId, refused, hop] of [[deep, "hop_limit", 9], [loop, "cycle", 2]] as const) {
+      const stored = await inspect("_callback", `${webhookId}.delivered`);
+      expect(stored!.tasks).toEqual([]);
+      const detail = await apiJson<{ payload: { data: string }; links: { parent: { webhookId: string } } }>(`/v1/event?source=_callback&id=${encodeURIComponent(`${webhookId}.delivered`)}`, 200);
+      expect(JSON.parse(detail.payload.data)).toMatchObject({ hop, refused });
+      expect(detail.links.parent.webhookId).toBe(webhookId);
+    }
   });
 });
 
