@@ -41,7 +41,7 @@ export function remoteSecretNames(options) {
 }
 
 /**
- * Run the check; returns { ok, problems, warnings, fixed }. Never exits the process.
+ * Run the check; returns { ok, problems, warnings, fixed, missingSecrets }. Never exits the process.
  * @param {{ config?: string, env?: string, remote?: boolean, fix?: boolean, vars?: string[], secretNames?: string[] }} options
  *   secretNames: remote secret names already known (deploy passes them and adds those of --secrets-file)
  */
@@ -60,7 +60,7 @@ export async function runCheck(options = {}) {
     let names = options.secretNames;
     if (!names) {
       const remote = remoteSecretNames(options);
-      if (remote.error) return { ok: false, problems: [remote.error], warnings, fixed: [] };
+      if (remote.error) return { ok: false, problems: [remote.error], warnings, fixed: [], missingSecrets: [] };
       if (remote.notDeployed) warnings.push(`worker "${wranglerConfig.name}" is not deployed yet, so it has no secrets`);
       names = remote.names;
     }
@@ -85,7 +85,7 @@ export async function runCheck(options = {}) {
       return { ...(await runCheck({ ...options, fix: false })), fixed };
     }
   }
-  return { ok: report.problems.length === 0, problems: report.problems, warnings: [...warnings, ...report.warnings], fixed };
+  return { ok: report.problems.length === 0, problems: report.problems, warnings: [...warnings, ...report.warnings], fixed, missingSecrets: report.missingSecrets };
 }
 
 /** Print a check result for people; `prefix` marks the lines (e.g. "[dev]"). */

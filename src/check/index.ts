@@ -21,11 +21,12 @@ export interface CheckInput {
   mtlsBindings?: readonly string[];
 }
 
-/** Check result: each problem as `path: message and fix`; warnings do not fail; `notRequired` is what `--fix` adds. */
+/** Check result: each problem as `path: message and fix`; warnings do not fail; `notRequired` is what `--fix` adds; `missingSecrets` have no value. */
 export interface CheckReport {
   problems: string[];
   warnings: string[];
   notRequired: string[];
+  missingSecrets: string[];
 }
 
 /** A well-formed Standard Webhooks key standing in for a remote secret whose value is never readable. */
@@ -71,5 +72,6 @@ export function checkConfig(input: CheckInput): CheckReport {
       }
     }
   }
-  return { problems, warnings, notRequired };
+  const missingSecrets = [...new Set([...uses.map((u) => u.name), ...(required ?? [])])].filter((name) => !has(name));
+  return { problems, warnings, notRequired, missingSecrets };
 }

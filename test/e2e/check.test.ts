@@ -3,25 +3,13 @@
  * name in EDGEHOOK, its value only in .dev.vars (issue 15, "done when").
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { copyRepo, REPO as repo } from "../support/repo-copy";
 import { freePort } from "./gateway";
 
-const repo = resolve(import.meta.dirname, "../..");
 const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", CI: "true" };
-
-/** A copy of what `npm run dev` needs, node_modules linked. */
-function copyRepo(): string {
-  const dir = mkdtempSync(join(tmpdir(), "edgehook-check-"));
-  for (const path of ["scripts", "src", "migrations", "test/support", "wrangler.toml", "worker-configuration.d.ts", ".dev.vars.example", "package.json", "tsconfig.json"]) {
-    cpSync(join(repo, path), join(dir, path), { recursive: true });
-  }
-  symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"));
-  cpSync(join(dir, ".dev.vars.example"), join(dir, ".dev.vars"));
-  return dir;
-}
 
 const run = (dir: string, script: string, ...args: string[]) => spawnSync(process.execPath, [join(dir, "scripts", script), ...args], { cwd: dir, env, encoding: "utf8" });
 
@@ -35,12 +23,12 @@ const { runCheck } = (await import(join(repo, "scripts/check.mjs") as string)) a
 describe("npm run check", () => {
   let dir: string;
   beforeAll(() => {
-    dir = copyRepo();
+    dir = copyRepo("edgehook-check-");
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("passes the sample config", async () => {
-    expect(await runCheck({ config: join(dir, "wrangler.toml") })).toEqual({ ok: true, problems: [], warnings: [], fixed: [] });
+    expect(await runCheck({ config: join(dir, "wrangler.toml") })).toEqual({ ok: true, problems: [], warnings: [], fixed: [], missingSecrets: [] });
   });
 
   it("names a bad field by its path, exit code 1", () => {
@@ -79,7 +67,7 @@ describe("npm run dev with a source whose secret is only in .dev.vars", () => {
   const output: string[] = [];
 
   beforeAll(async () => {
-    dir = copyRepo();
+    dir = copyRepo("edgehook-check-");
     const [gatewayPort, sinkPort, inspector] = [await freePort(), await freePort(), await freePort()];
     port = gatewayPort;
     const toml = readFileSync(join(dir, "wrangler.toml"), "utf8").replace("http://127.0.0.1:8788/hooks", `http://127.0.0.1:${sinkPort}/hooks`);

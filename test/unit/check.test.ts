@@ -11,7 +11,7 @@ const local = (values: Record<string, string>) => ({ where: "local" as const, va
 describe("checkConfig (local: .dev.vars and [secrets].required)", () => {
   it("passes a config whose secrets are all in .dev.vars and listed as required", () => {
     const report = checkConfig({ edgehook: config, required: ["SHOP_STRIPE_SECRET", "ORDERS_SIGNING_SECRET"], secrets: local({ SHOP_STRIPE_SECRET: "whsec_a", ORDERS_SIGNING_SECRET: KEY }) });
-    expect(report).toEqual({ problems: [], warnings: [], notRequired: [] });
+    expect(report).toEqual({ problems: [], warnings: [], notRequired: [], missingSecrets: [] });
   });
 
   it("names a secret that is in .dev.vars but missing from [secrets].required (the wrangler dev trap), with the fix", () => {
@@ -77,6 +77,7 @@ describe("checkConfig (remote: the deployed worker's secret names)", () => {
   it("names a required secret that is not set remotely", () => {
     const report = checkConfig({ edgehook: config, required: ["SHOP_STRIPE_SECRET", "ORDERS_SIGNING_SECRET", "ADMIN_TOKEN"], secrets: { where: "remote", names: ["ORDERS_SIGNING_SECRET", "SHOP_STRIPE_SECRET"] } });
     expect(report.problems).toEqual(['[secrets].required: "ADMIN_TOKEN" is not set on the deployed worker; run wrangler secret put ADMIN_TOKEN']);
+    expect(report.missingSecrets).toEqual(["ADMIN_TOKEN"]);
   });
 });
 
@@ -119,5 +120,6 @@ describe("checkConfig (one problem per path)", () => {
     const report = checkConfig({ edgehook: config, required: ["ORDERS_SIGNING_SECRET"], secrets: local({ ORDERS_SIGNING_SECRET: KEY }) });
     expect(report.problems).toEqual([expect.stringMatching(/^EDGEHOOK\.sources\.shop\.secrets\.0: Worker secret "SHOP_STRIPE_SECRET" is not set /)]);
     expect(report.notRequired).toEqual(["SHOP_STRIPE_SECRET"]);
+    expect(report.missingSecrets).toEqual(["SHOP_STRIPE_SECRET"]);
   });
 });
