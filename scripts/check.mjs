@@ -14,6 +14,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { readDevVars } from "./sink.mjs";
+import { bundleTransformFiles } from "./transforms.mjs";
 import { configArgs, readWranglerConfig, wrangler } from "./wrangler.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -70,6 +71,8 @@ export async function runCheck(options = {}) {
     if (!existsSync(devVars)) warnings.push(`no .dev.vars next to ${config}: npm run dev creates it from .dev.vars.example`);
     secrets = { where: "local", values: readDevVars(devVars) };
   }
+  // The config resolves transforms/ files from a generated module; refresh it as dev and build do.
+  bundleTransformFiles();
   const { checkConfig, addRequiredSecrets } = await loadCheckStage();
   const mtlsBindings = (wranglerConfig.mtls_certificates ?? []).map((m) => m.binding);
   const report = checkConfig({ edgehook, required, secrets, mtlsBindings });

@@ -8,8 +8,9 @@
  *      (wrangler deploy creates producer queues, but not a queue that is only consumed);
  *   2. every D1 database: created when missing, its id written into wrangler.toml (replacing the
  *      placeholder), then its migrations applied (remote);
- *   3. the config checked against the worker's secrets (npm run check -- --remote): any problem, or a
- *      secret the config needs that is not set, stops here, naming them;
+ *   3. transforms/ bundled (npm run transforms), then the config checked against the worker's secrets
+ *      (npm run check -- --remote): any problem, or a secret the config needs that is not set, stops
+ *      here, naming them;
  *   4. wrangler deploy.
  * --dry-run prints the plan (reads only) and changes nothing. --secrets-file (NAME=value lines or JSON)
  * counts as set and is passed on to wrangler deploy: the only way to give a worker that does not exist

@@ -12,7 +12,10 @@ export { referencedSecrets, type SecretUse } from "./secrets";
 /** Where the secrets come from: .dev.vars values (local), or the deployed worker's secret names (remote). */
 export type SecretSource = { where: "local"; values: Record<string, string> } | { where: "remote"; names: readonly string[] };
 
-/** What to check: the EDGEHOOK var as wrangler reads it, `[secrets].required` (undefined: no `[secrets]` table), the secrets. */
+/**
+ * What to check: the EDGEHOOK var as wrangler reads it, `[secrets].required` (undefined: no `[secrets]`
+ * table), the secrets, and the binding names of wrangler.toml's `[[mtls_certificates]]`.
+ */
 export interface CheckInput {
   edgehook: unknown;
   required: readonly string[] | undefined;
@@ -29,8 +32,12 @@ export interface CheckReport {
   missingSecrets: string[];
 }
 
-/** A well-formed Standard Webhooks key standing in for a remote secret whose value is never readable. */
+/**
+ * Well-formed values standing in for remote secrets, whose values are never readable: a Standard
+ * Webhooks key (also long enough for the callback secret), or a URL where the secret holds one.
+ */
 const REMOTE_PLACEHOLDER = `whsec_${btoa("edgehook-check-remote-placeholder-key")}`;
+const REMOTE_URL_PLACEHOLDER = "https://hooks.slack.com/services/edgehook-check-placeholder";
 
 /**
  * Check a configuration offline, as the worker will load it.
@@ -40,19 +47,22 @@ export function checkConfig(input: CheckInput): CheckReport {
   const { secrets, required } = input;
   const local = secrets.where === "local";
   const has = (name: string) => (local ? Object.hasOwn(secrets.values, name) && secrets.values[name] !== "" : secrets.names.includes(name));
-  const bindings: Record<string, unknown> = local ? { ...secrets.values } : Object.fromEntries(secrets.names.map((n) => [n, REMOTE_PLACEHOLDER]));
+  const uses = referencedSecrets(input.edgehook);
+  const holdsUrl = (name: string) => uses.some((u) => u.name === name && u.path.endsWith(".urlSecret"));
+  const bindings: Record<string, unknown> = local
+    ? { ...secrets.values }
+    : Object.fromEntries(secrets.names.map((n) => [n, holdsUrl(n) ? REMOTE_URL_PLACEHOLDER : REMOTE_PLACEHOLDER]));
   // Offline there is no binding object, only its declaration: a stand-in with fetch is enough for parseConfig.
-  for (const name of input.mtlsBindings ?? []) bindings[name] = { fetch: () => Promise.reject(new Error("offline check")) };
+  for (const name of input.mtlsBindings ?? []) bindings[name] = { fetch: () => Promise.reject(new Error("check only")) };
   const result = parseConfig(input.edgehook, bindings);
   const problems = result.ok ? [] : [...result.problems];
   const warnings: string[] = [];
   const notRequired: string[] = [];
-  const uses = referencedSecrets(input.edgehook);
 
   if (required) {
     for (const { name, path } of uses) {
-      if (required.includes(name)) continue;
-      if (!notRequired.includes(name)) notRequired.push(name);
+      if (required.includes(name) || notRequired.includes(name)) continue;
+      notRequired.push(name);
       if (!has(name)) continue; // parseConfig's "not set" at this path already names both steps
       const where = local ? ` has a value in .dev.vars but` : "";
       problems.push(

@@ -35,9 +35,17 @@ export function referencedSecrets(raw: unknown): SecretUse[] {
     if (Array.isArray(config.secrets)) config.secrets.forEach((name, i) => add(name, `EDGEHOOK.sources.${source}.secrets.${i}`));
   }
   for (const [destination, config] of Object.entries(isRecord(value.destinations) ? value.destinations : {})) {
-    if (isRecord(config)) add(config.secret, `EDGEHOOK.destinations.${destination}.secret`);
-    // A callback needs the fixed-name token secret (docs/workflows.md), named by no config field.
-    if (isRecord(config) && config.callback !== undefined) add(CALLBACK_SECRET_NAME, `EDGEHOOK.destinations.${destination}.callback`);
+    if (!isRecord(config)) continue;
+    add(config.secret, `EDGEHOOK.destinations.${destination}.secret`);
+    if (Array.isArray(config.additionalSecrets)) config.additionalSecrets.forEach((name, i) => add(name, `EDGEHOOK.destinations.${destination}.additionalSecrets.${i}`));
+    // Callback URLs are signed with one fixed secret (src/workflow, CALLBACK_SECRET_NAME).
+    if (config.callback !== undefined) add(CALLBACK_SECRET_NAME, `EDGEHOOK.destinations.${destination}.callback`);
+  }
+  const alerts = isRecord(value.alerts) && isRecord(value.alerts.channels) ? value.alerts.channels : {};
+  for (const [channel, config] of Object.entries(alerts)) {
+    if (!isRecord(config)) continue;
+    add(config.secret, `EDGEHOOK.alerts.channels.${channel}.secret`);
+    add(config.urlSecret, `EDGEHOOK.alerts.channels.${channel}.urlSecret`);
   }
   return uses;
 }

@@ -123,3 +123,20 @@ describe("checkConfig (one problem per path)", () => {
     expect(report.missingSecrets).toEqual(["SHOP_STRIPE_SECRET"]);
   });
 });
+
+describe("checkConfig (every place a secret name can be)", () => {
+  it("follows additional signing secrets, alert channel secrets and the callback secret into [secrets].required", () => {
+    const more = {
+      ...config,
+      destinations: { orders: { ...config.destinations.orders, additionalSecrets: ["ORDERS_NEXT_KEY"] } },
+      alerts: { channels: { ops: { kind: "slack", urlSecret: "OPS_SLACK_URL" } } },
+    };
+    const uses = referencedSecrets(more).map((u) => u.name);
+    expect(uses).toEqual(["SHOP_STRIPE_SECRET", "ORDERS_SIGNING_SECRET", "ORDERS_NEXT_KEY", "OPS_SLACK_URL"]);
+    const callbacks = { sources: {}, destinations: { a: { secret: "A", callback: "b" }, b: { secret: "B", callback: "a" } } };
+    expect(referencedSecrets(callbacks).map((u) => u.name)).toEqual(["A", "EDGEHOOK_CALLBACK_SECRET", "B", "EDGEHOOK_CALLBACK_SECRET"]);
+    const report = checkConfig({ edgehook: more, required: ["SHOP_STRIPE_SECRET", "ORDERS_SIGNING_SECRET"], secrets: { where: "remote", names: uses } });
+    expect(report.notRequired).toEqual(["ORDERS_NEXT_KEY", "OPS_SLACK_URL"]);
+    expect(report.problems).toEqual([expect.stringMatching(/^EDGEHOOK\.destinations\.orders\.additionalSecrets\.0: .*"ORDERS_NEXT_KEY" is not listed/), expect.stringMatching(/^EDGEHOOK\.alerts\.channels\.ops\.urlSecret: .*"OPS_SLACK_URL" is not listed/)]);
+  });
+});
