@@ -90,9 +90,10 @@ for (const db of config.d1_databases ?? []) {
     if (!dryRun) {
       const created = wrangler(["d1", "create", db.database_name, ...cfArgs]);
       if (!created.ok) fail(`could not create D1 database ${db.database_name}`, created);
-      databases = listDatabases();
-      found = databases.find((d) => d.name === db.database_name);
-      if (!found) fail(`D1 database ${db.database_name} was created but is not listed`, created);
+      // wrangler prints the new id as a config snippet (database_id = "…").
+      const uuid = /database_id\W+([0-9a-f-]{36})/.exec(created.stdout)?.[1];
+      if (!uuid) fail(`D1 database ${db.database_name} was created but wrangler printed no id`, created);
+      found = { name: db.database_name, uuid };
     }
   }
   if (found?.uuid !== db.database_id) {

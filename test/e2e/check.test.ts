@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyRepo, REPO as repo } from "../support/repo-copy";
 import { freePort } from "./gateway";
 
+/** Each check loads wrangler's config reader (a few seconds idle); wrangler dev takes longer. Generous for a loaded machine. */
+const SLOW = 300_000;
 const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", CI: "true" };
 
 const run = (dir: string, script: string, ...args: string[]) => spawnSync(process.execPath, [join(dir, "scripts", script), ...args], { cwd: dir, env, encoding: "utf8" });
@@ -29,7 +31,7 @@ describe("npm run check", () => {
 
   it("passes the sample config", async () => {
     expect(await runCheck({ config: join(dir, "wrangler.toml") })).toEqual({ ok: true, problems: [], warnings: [], fixed: [], missingSecrets: [] });
-  });
+  }, SLOW);
 
   it("names a bad field by its path, exit code 1", () => {
     const config = join(dir, "bad.toml");
@@ -37,7 +39,7 @@ describe("npm run check", () => {
     const result = run(dir, "check.mjs", "--config", config);
     expect(result.stderr).toMatch(/✗ EDGEHOOK\.destinations\.sample-sink\.timeoutMs: /);
     expect(result.status).toBe(1);
-  });
+  }, SLOW);
 
   it("names a new source's secret missing from .dev.vars, then from [secrets].required; --fix adds it, exit code 0", async () => {
     const config = join(dir, "wrangler.toml");
@@ -57,7 +59,7 @@ describe("npm run check", () => {
     expect(readFileSync(config, "utf8")).toMatch(/^required = \[.*"SINK_SIGNING_SECRET", "SHOP_STRIPE_SECRET"\]$/m);
     // The generated Env follows, so `npm run typecheck` (wrangler types --check) stays green.
     expect(readFileSync(join(dir, "worker-configuration.d.ts"), "utf8")).toContain("SHOP_STRIPE_SECRET: string");
-  });
+  }, SLOW);
 });
 
 describe("npm run dev with a source whose secret is only in .dev.vars", () => {
@@ -81,7 +83,7 @@ describe("npm run dev with a source whose secret is only in .dev.vars", () => {
     });
     dev.stdout!.on("data", (d) => output.push(String(d)));
     dev.stderr!.on("data", (d) => output.push(String(d)));
-    const deadline = Date.now() + 90_000;
+    const deadline = Date.now() + SLOW;
     for (;;) {
       if (dev.exitCode !== null) throw new Error(`npm run dev exited (${dev.exitCode}):\n${output.join("")}`);
       const status = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.status, () => 0);
@@ -89,7 +91,7 @@ describe("npm run dev with a source whose secret is only in .dev.vars", () => {
       if (Date.now() > deadline) throw new Error(`npm run dev did not start (health ${status}):\n${output.join("")}`);
       await new Promise((r) => setTimeout(r, 250));
     }
-  });
+  }, SLOW + 60_000);
 
   afterAll(async () => {
     if (dev?.exitCode === null) {
@@ -104,8 +106,8 @@ describe("npm run dev with a source whose secret is only in .dev.vars", () => {
     expect(output.join("")).toContain('[dev] added "SHOP_STRIPE_SECRET" to [secrets].required');
     const sent = run(dir, "send.mjs", "shop", "--url", `http://127.0.0.1:${port}/webhooks/shop`);
     expect(sent.stdout).toMatch(/^202 /);
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 120_000;
     while (!/\[sink\] ✓ signature valid shop\//.test(output.join("")) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     expect(output.join("")).toMatch(/\[sink\] ✓ signature valid shop\/\S+ webhook-id=\S+ attempt=1 → 200/);
-  });
+  }, SLOW);
 });

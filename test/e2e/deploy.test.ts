@@ -3,14 +3,14 @@
  * that wrangler reaches through CLOUDFLARE_API_BASE_URL, on a temp copy of the repo's config.
  */
 import { spawn } from "node:child_process";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCloudflareApi, type CloudflareApi } from "../support/cf-api";
-import { copyRepo } from "../support/repo-copy";
+import { copyRepo, REPO } from "../support/repo-copy";
 
 const PLACEHOLDER = 'database_id = "00000000-0000-0000-0000-000000000000"';
-const MIGRATIONS = ["0001_event_index.sql", "0002_one_row_per_task.sql"];
+const MIGRATIONS = readdirSync(join(REPO, "migrations")).filter((f) => f.endsWith(".sql")).sort();
 /** Each run is several wrangler processes (a few seconds each on an idle machine); allow for a loaded one. */
 const RUN_TIMEOUT = 600_000;
 
