@@ -29,8 +29,8 @@ export interface OperatorStack {
   stop: () => Promise<void>;
 }
 
-/** Start the stack: sources `shop` → `orders` (200) and `billing` → `ledger` (a switch; one attempt). */
-export async function startOperatorStack(): Promise<OperatorStack> {
+/** Start the stack: sources `shop` → `orders` (200) and `billing` → `ledger` (a switch; one attempt); `alerts`: an EDGEHOOK.alerts section, given the sink's URL. */
+export async function startOperatorStack(options: { alerts?: (sinkUrl: string) => unknown } = {}): Promise<OperatorStack> {
   const sink = (await startSink({ secret: TEST_SECRETS.SINK_SECRET })) as { url: string; close: () => Promise<void> };
   const state = mkdtempSync(join(tmpdir(), "edgehook-operator-"));
   // The same migrations an operator applies: `wrangler d1 migrations apply` on the local database.
@@ -46,6 +46,7 @@ export async function startOperatorStack(): Promise<OperatorStack> {
         billing: { provider: "standard-webhooks", secrets: ["DEMO_WEBHOOK_SECRET"], destinations: ["ledger"] },
       },
       destinations: { orders: dest("/ok"), ledger: dest("/switch/ledger", 1) },
+      ...(options.alerts ? { alerts: options.alerts(sink.url) } : {}),
     },
     // Secret names from wrangler.toml's [secrets] required list (wrangler dev exposes only those).
     secrets: { ADMIN_TOKEN, DEMO_WEBHOOK_SECRET: TEST_SECRETS.SW_SECRET, SINK_SIGNING_SECRET: TEST_SECRETS.SINK_SECRET },
