@@ -13,7 +13,7 @@ export interface SecretUse {
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
- * Every secret name the config refers to (source secrets, verify-token secret, destination signing secrets, the callback token secret).
+ * Every secret name the config refers to (source secrets, verify-token secret, destination signing secrets, the callback token secret, payload encryption keys).
  * @example referencedSecrets({ sources: { s: { secrets: ["A"] } } }) // [{ name: "A", path: "EDGEHOOK.sources.s.secrets.0" }]
  */
 export function referencedSecrets(raw: unknown): SecretUse[] {
@@ -47,5 +47,7 @@ export function referencedSecrets(raw: unknown): SecretUse[] {
     add(config.secret, `EDGEHOOK.alerts.channels.${channel}.secret`);
     add(config.urlSecret, `EDGEHOOK.alerts.channels.${channel}.urlSecret`);
   }
+  const settings = isRecord(value.settings) ? value.settings : {};
+  if (Array.isArray(settings.encryptionKeys)) settings.encryptionKeys.forEach((name, i) => add(name, `EDGEHOOK.settings.encryptionKeys.${i}`));
   return uses;
 }

@@ -3,6 +3,7 @@
  * detection, key format; and the config contract for settings.encryptionKeys (fail closed, never echo).
  */
 import { describe, expect, it } from "vitest";
+import { referencedSecrets } from "../../src/check/secrets";
 import { parseConfig } from "../../src/config";
 import { deadReason } from "../../src/delivery/dead-reason";
 import { decodeEncryptionKey, encryptionKeyId, keyringOf, newDataKey, openDataKey, openPart, sealPart, type DataKey, type EncryptionKey } from "../../src/crypt";
@@ -121,6 +122,11 @@ describe("settings.encryptionKeys in the config", () => {
     ]);
     expect(problems.join("\n")).not.toContain("c2hvcnQ");
     expect(problems.join("\n")).not.toContain("horse");
+  });
+
+  it("npm run check knows the key secrets (so a missing one in .dev.vars or [secrets].required is named)", () => {
+    const uses = referencedSecrets(config(["KEY_B", "KEY_A"]));
+    expect(uses).toEqual(expect.arrayContaining([{ name: "KEY_B", path: "EDGEHOOK.settings.encryptionKeys.0" }, { name: "KEY_A", path: "EDGEHOOK.settings.encryptionKeys.1" }]));
   });
 
   it("a key value pasted where its name belongs is refused without echo; an empty list is refused", () => {
