@@ -4,7 +4,7 @@
  * the worker, and adds what the worker cannot see: names missing from `[secrets].required`.
  */
 import { isPrivateHost, parseConfig } from "../config";
-import { referencedSecrets } from "./secrets";
+import { referencedSecrets, type SecretUse } from "./secrets";
 
 export { addRequiredSecrets } from "./required";
 export { referencedSecrets, type SecretUse } from "./secrets";
@@ -38,6 +38,22 @@ export interface CheckReport {
  */
 const REMOTE_PLACEHOLDER = `whsec_${btoa("edgehook-check-remote-placeholder-key")}`;
 const REMOTE_URL_PLACEHOLDER = "https://hooks.slack.com/services/edgehook-check-placeholder";
+const REMOTE_KEY_PLACEHOLDER = btoa("edgehook-check-placeholder-32-b!"); // 32 bytes, as settings.encryptionKeys want
+
+/**
+ * Every secret use: the fields read from the raw config, plus whatever the worker's own loader asks
+ * for (its "Worker secret X is not set" problems with no secrets bound), so a secret-name field added
+ * to the config later is followed without a change here.
+ */
+function secretUses(edgehook: unknown): SecretUse[] {
+  const uses = referencedSecrets(edgehook);
+  const probe = parseConfig(edgehook, {});
+  for (const problem of probe.ok ? [] : probe.problems) {
+    const m = /^(\S+): Worker secret "([A-Za-z_][A-Za-z0-9_]*)" is not set/.exec(problem);
+    if (m && !uses.some((u) => u.name === m[2] && u.path === m[1])) uses.push({ name: m[2]!, path: m[1]! });
+  }
+  return uses;
+}
 
 /**
  * Check a configuration offline, as the worker will load it.
@@ -47,11 +63,10 @@ export function checkConfig(input: CheckInput): CheckReport {
   const { secrets, required } = input;
   const local = secrets.where === "local";
   const has = (name: string) => (local ? Object.hasOwn(secrets.values, name) && secrets.values[name] !== "" : secrets.names.includes(name));
-  const uses = referencedSecrets(input.edgehook);
-  const holdsUrl = (name: string) => uses.some((u) => u.name === name && u.path.endsWith(".urlSecret"));
-  const bindings: Record<string, unknown> = local
-    ? { ...secrets.values }
-    : Object.fromEntries(secrets.names.map((n) => [n, holdsUrl(n) ? REMOTE_URL_PLACEHOLDER : REMOTE_PLACEHOLDER]));
+  const uses = secretUses(input.edgehook);
+  const usedAt = (name: string, suffix: RegExp) => uses.some((u) => u.name === name && suffix.test(u.path));
+  const placeholder = (name: string) => (usedAt(name, /\.urlSecret$/) ? REMOTE_URL_PLACEHOLDER : usedAt(name, /\.encryptionKeys\.\d+$/) ? REMOTE_KEY_PLACEHOLDER : REMOTE_PLACEHOLDER);
+  const bindings: Record<string, unknown> = local ? { ...secrets.values } : Object.fromEntries(secrets.names.map((n) => [n, placeholder(n)]));
   // Offline there is no binding object, only its declaration: a stand-in with fetch is enough for parseConfig.
   for (const name of input.mtlsBindings ?? []) bindings[name] = { fetch: () => Promise.reject(new Error("check only")) };
   const result = parseConfig(input.edgehook, bindings);

@@ -140,3 +140,15 @@ describe("checkConfig (every place a secret name can be)", () => {
     expect(report.problems).toEqual([expect.stringMatching(/^EDGEHOOK\.destinations\.orders\.additionalSecrets\.0: .*"ORDERS_NEXT_KEY" is not listed/), expect.stringMatching(/^EDGEHOOK\.alerts\.channels\.ops\.urlSecret: .*"OPS_SLACK_URL" is not listed/)]);
   });
 });
+
+describe("checkConfig (secret names the loader asks for)", () => {
+  it("follows settings.encryptionKeys through the worker's own loader into [secrets].required, and checks remotely with a key-shaped stand-in", () => {
+    const encrypted = { ...config, settings: { encryptionKeys: ["AT_REST_KEY"] } };
+    const values = local({ SHOP_STRIPE_SECRET: "whsec_a", ORDERS_SIGNING_SECRET: KEY, AT_REST_KEY: btoa("k".repeat(32)) });
+    const report = checkConfig({ edgehook: encrypted, required: ["SHOP_STRIPE_SECRET", "ORDERS_SIGNING_SECRET"], secrets: values });
+    expect(report.notRequired).toEqual(["AT_REST_KEY"]);
+    expect(report.problems).toEqual([expect.stringMatching(/^EDGEHOOK\.settings\.encryptionKeys\.0: Worker secret "AT_REST_KEY" has a value in \.dev\.vars but is not listed/)]);
+    const remote = checkConfig({ edgehook: encrypted, required: ["SHOP_STRIPE_SECRET", "ORDERS_SIGNING_SECRET", "AT_REST_KEY"], secrets: { where: "remote", names: ["SHOP_STRIPE_SECRET", "ORDERS_SIGNING_SECRET", "AT_REST_KEY"] } });
+    expect(remote.problems).toEqual([]);
+  });
+});
