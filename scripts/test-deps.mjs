@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * `npm test`'s pre-step: make sure the two programs the tests need beyond npm are present —
- * Debian's `chromium` (the dashboard's browser test, driven by playwright-core) and `redis-server`
- * (the Express + Redis peer the benchmark-targets test checks). Installs them with apt-get when
+ * `npm test`'s pre-step: make sure the programs the tests need beyond npm are present —
+ * Debian's `chromium` (the dashboard's browser test, driven by playwright-core), `redis-server`
+ * (the Express + Redis peer the benchmark-targets test checks) and `prometheus` (with promtool: the
+ * scrape test, test/e2e/metrics.test.ts). Installs them with apt-get when
  * missing and possible (root, or passwordless sudo); otherwise fails at once with the one command to
  * run, so a missing program is never a silent skip or a confusing failure ten minutes in.
  */
@@ -12,6 +13,7 @@ import { existsSync } from "node:fs";
 const NEEDED = [
   { pkg: "chromium", present: () => existsSync(process.env.CHROMIUM_PATH ?? "/usr/bin/chromium") },
   { pkg: "redis-server", present: () => onPath("redis-server") },
+  { pkg: "prometheus", present: () => onPath("prometheus") && onPath("promtool") },
 ];
 
 function onPath(command) {
