@@ -43,7 +43,7 @@ export function EventPage({ view, payload, links, csrf, panel }: { view: LedgerV
             <Shown value={t.destination} />: <Status status={t.status} /> · {t.attempts} attempt{t.attempts === 1 ? "" : "s"} · webhook-id <code><Shown value={t.webhookId} /></code>{" "}
             {t.status === "dead" ? <Action action={replay} csrf={csrf} label="Replay" fields={{ destination: t.destination }} primary /> : null}
             {t.status === "delivered" ? <Action action={replay} csrf={csrf} label="Send again" fields={{ destination: t.destination, includeDelivered: "1" }} /> : null}
-            {t.status === "filtered" ? <Action action={replay} csrf={csrf} label="Run transform again" fields={{ destination: t.destination, includeFiltered: "1" }} /> : null}
+            {t.status === "filtered" ? <Action action={replay} csrf={csrf} label="Replay" fields={{ destination: t.destination, includeFiltered: "1" }} /> : null}
             {panel?.transforms[t.destination] ? <Action action={testAction} csrf={csrf} label={`Test transform ${panel.transforms[t.destination]}`} fields={{ destination: t.destination }} /> : null}
           </h3>
           {panel?.preview?.destination === t.destination ? <TransformPreview result={panel.preview.result} /> : null}
