@@ -14,7 +14,8 @@ export const TALLY_FLUSH_MS = 30_000;
 
 /** Successes per destination not yet signalled, per isolate (lost on eviction: counts, not alerts). */
 const tally = new Map<string, number>();
-let lastFlush = 0;
+/** When this isolate last signalled (its first batch starts the clock: a lone healthy batch makes no request). */
+let lastFlush: number | null = null;
 
 /** Signals for the gate's transitions in one report of `destination`, with the last error of its attempts. */
 export function gateSignals(destination: string, changes: readonly GateChange[], lastError: string | null, now: number): AlertSignal[] {
@@ -33,6 +34,7 @@ export async function reportAlerts(env: AlertsEnv, updates: readonly IndexUpdate
     else failures.set(u.destination, (failures.get(u.destination) ?? 0) + 1);
     if (u.status === "dead") signals.push({ kind: "task.dead", source: u.source, eventId: u.eventId, destination: u.destination, reason: u.lastError ?? "dead", error: u.lastError, at: u.at });
   }
+  lastFlush ??= now;
   if (signals.length === 0 && failures.size === 0 && (tally.size === 0 || now - lastFlush < TALLY_FLUSH_MS)) return;
   for (const destination of new Set([...tally.keys(), ...failures.keys()])) {
     signals.push({ kind: "attempts", destination, successes: tally.get(destination) ?? 0, failures: failures.get(destination) ?? 0, at: now });
