@@ -17,6 +17,7 @@ import { transformRoutes } from "./transforms";
 
 export { requireAdmin, tokensEqual } from "./auth";
 export { handleScrape, scrapeAuthorized, type ScrapeEnv } from "./scrape";
+export { sourceRejections } from "./rejections";
 /** Bindings of the admin API and how it reaches the ingest app. */
 export type { AdminBindings, AdminEnv, IngestDispatch } from "./env";
 export { ledgerOf, PAYLOAD_DOWNLOAD_HEADERS, payloadPreview, replayOne } from "./events";

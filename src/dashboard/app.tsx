@@ -8,6 +8,7 @@ import { createJob, countDead, getJob, listDead, listEvents, throughput } from "
 import { isSecure, requireSession, sameOrigin, SECURITY_HEADERS, type DashboardBindings } from "./auth";
 import { fillBuckets } from "./charts";
 import { alertPages } from "./alerts";
+import { requestPages } from "./requests";
 import { eventRoutes } from "./event-routes";
 import { DeadLettersPage, DestinationsPage, EventsPage, LoginPage, OverviewPage, WITHIN, type EventFilterForm } from "./pages";
 import { cookieName, newSession, SESSION_SECONDS } from "./session";
@@ -138,6 +139,7 @@ export function createDashboard() {
   });
 
   alertPages(dash);
+  requestPages(dash);
   dash.all("*", (c) => c.text("no such dashboard page", 404));
   return dash;
 }

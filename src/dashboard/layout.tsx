@@ -44,6 +44,7 @@ export function Layout({ title, heading, children, csrf }: { title: string; head
               <a href="/dashboard/dead-letters">Dead letters</a>
               <a href="/dashboard/destinations">Destinations</a>
               <a href="/dashboard/alerts">Alerts</a>
+              <a href="/dashboard/requests">Requests</a>
               <span class="signout"><Action action="/dashboard/logout" csrf={csrf} label="Sign out" /></span>
             </>
           ) : null}
