@@ -5,7 +5,7 @@
  * Validates the configuration offline, without starting anything, with the worker's own config code
  * (src/check over src/config, bundled here with wrangler's esbuild): the EDGEHOOK schema, every secret
  * name it refers to against .dev.vars and [secrets].required (or, with --remote, the deployed worker's
- * secret list), destination URLs. Prints each problem with its path and the fix; exit code 1 on any.
+ * secret list), destination URLs, and whether each transform's code can load (scripts/check-transforms.mjs). Prints each problem with its path and the fix; exit code 1 on any.
  * --fix adds referenced secret names missing from [secrets].required to wrangler.toml (and refreshes
  * worker-configuration.d.ts), since wrangler dev loads from .dev.vars only the names listed there.
  */
@@ -14,6 +14,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { readDevVars } from "./sink.mjs";
+import { checkTransformsOffline } from "./check-transforms.mjs";
 import { bundleTransformFiles } from "./transforms.mjs";
 import { configArgs, readWranglerConfig, wrangler } from "./wrangler.mjs";
 
@@ -76,6 +77,7 @@ export async function runCheck(options = {}) {
   const { checkConfig, addRequiredSecrets } = await loadCheckStage();
   const mtlsBindings = (wranglerConfig.mtls_certificates ?? []).map((m) => m.binding);
   const report = checkConfig({ edgehook, required, secrets, mtlsBindings });
+  report.problems.push(...(await checkTransformsOffline(transformsOf(edgehook))));
   const fixed = [];
   if (options.fix && report.notRequired.length > 0) {
     const path = wranglerConfig.configPath ?? resolve(config);
@@ -89,6 +91,15 @@ export async function runCheck(options = {}) {
     }
   }
   return { ok: report.problems.length === 0, problems: report.problems, warnings: [...warnings, ...report.warnings], fixed, missingSecrets: report.missingSecrets };
+}
+
+/** The `transforms` table of the EDGEHOOK var (object or JSON string); undefined when it is not readable (the schema check names why). */
+function transformsOf(edgehook) {
+  try {
+    return (typeof edgehook === "string" ? JSON.parse(edgehook) : edgehook)?.transforms;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Print a check result for people; `prefix` marks the lines (e.g. "[dev]"). */

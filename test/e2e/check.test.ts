@@ -41,6 +41,16 @@ describe("npm run check", () => {
     expect(result.status).toBe(1);
   }, SLOW);
 
+  it("names a transform whose code cannot load (a syntax error, an import the sandbox lacks), exit code 1", async () => {
+    const config = join(dir, "transforms.toml");
+    const broken = '\n[vars.EDGEHOOK.transforms.broken]\ncode = "export default function (event) { return { payload: "\n' +
+      '\n[vars.EDGEHOOK.transforms.imports]\ncode = "import x from \'node:fs\'; export default function (event) { return null; }"\n';
+    writeFileSync(config, readFileSync(join(dir, "wrangler.toml"), "utf8") + broken);
+    const result = await runCheck({ config });
+    expect(result.ok).toBe(false);
+    expect(result.problems).toEqual([expect.stringMatching(/^EDGEHOOK\.transforms\.broken: /), expect.stringMatching(/^EDGEHOOK\.transforms\.imports: .*node:fs/)]);
+  }, SLOW);
+
   it("names a new source's secret missing from .dev.vars, then from [secrets].required; --fix adds it, exit code 0", async () => {
     const config = join(dir, "wrangler.toml");
     appendFileSync(config, SHOP_SOURCE);
