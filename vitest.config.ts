@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { configDefaults, defineConfig } from "vitest/config";
 import { TEST_SECRETS, testConfig } from "./test/support/fixtures";
@@ -67,6 +68,8 @@ export default defineConfig({
   test: {
     projects: [
       {
+        // Faces export Durable Object classes; in Node their `cloudflare:workers` base comes from test/support/workers-runtime.ts.
+        resolve: { alias: { "cloudflare:workers": fileURLToPath(new URL("./test/support/workers-runtime.ts", import.meta.url)) } },
         test: { name: "unit", include: ["test/unit/**/*.test.ts"] },
       },
       workerd("workers", { exclude: ["test/workers/encryption.test.ts"] }),
