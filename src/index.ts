@@ -24,10 +24,9 @@ const DEAD_LETTER_QUEUE = "edgehook-dead";
 
 export default {
   fetch: app.fetch,
-  // ctx is optional for tests that run a batch by hand; without it, metrics are flushed at once.
-  async queue(batch: MessageBatch, env: Env, ctx?: ExecutionContext) {
+  async queue(batch: MessageBatch, env: Env) {
     if (batch.queue.startsWith(DEAD_LETTER_QUEUE)) await handleDeadLetterBatch(batch, env);
-    else await handleDeliveryBatch(batch, env, ctx);
+    else await handleDeliveryBatch(batch, env);
   },
   /** The hourly cron (wrangler.toml): index retention, and a nudge to the alert stage. */
   async scheduled(controller, env) {

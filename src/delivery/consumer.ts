@@ -236,7 +236,7 @@ async function deliverGroup(env: DeliveryEnv, config: RuntimeConfig, name: strin
 }
 
 /** The delivery queue's handler. */
-export async function handleDeliveryBatch(batch: MessageBatch<unknown>, env: DeliveryEnv, ctx?: ExecutionContext): Promise<void> {
+export async function handleDeliveryBatch(batch: MessageBatch<unknown>, env: DeliveryEnv): Promise<void> {
   const loaded = loadConfig(env);
   if (!loaded.ok) {
     batch.retryAll({ delaySeconds: 60 });
@@ -262,5 +262,5 @@ export async function handleDeliveryBatch(batch: MessageBatch<unknown>, env: Del
     console.error(JSON.stringify({ msg: "index_write_failed", error: String(error) }));
   }
   await reportAlerts(env, updates, alerts);
-  recordDeliveries(env, ctx, updates);
+  await recordDeliveries(env, updates);
 }

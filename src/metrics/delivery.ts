@@ -1,10 +1,12 @@
 /**
  * The consumer's metrics step: one call per consumer batch counts each attempt (outcome and status
- * class per destination) and observes delivery latency and time to successful delivery. The flush is
- * coalesced as for ingest (flush.ts): at most one MetricsStore request per isolate per interval,
- * so never more than one per batch.
+ * class per destination) and observes delivery latency and time to successful delivery, then sends the
+ * isolate's tally in one MetricsStore request at the end of the batch. It cannot wait for ingest's
+ * coalesced flush (flush.ts): a queue invocation's acks and retries take effect only once its
+ * `waitUntil` work is done, so a flush a few seconds later held every batch (and every retry delay)
+ * that much longer.
  */
-import { scheduleFlush, tally, type MetricsStoreEnv, type WaitUntil } from "./flush";
+import { flushNow, tally, type MetricsStoreEnv } from "./flush";
 
 /** Counter of delivery attempts by destination, outcome and status class. */
 export const DELIVERY_COUNTER = "edgehook_deliveries_total";
@@ -36,8 +38,8 @@ export function outcomeOf(status: string): string {
   return status === "pending" ? "retry" : status;
 }
 
-/** Count a consumer batch's attempts (in memory; the flush is scheduled); never throws. */
-export function recordDeliveries(env: MetricsStoreEnv, ctx: WaitUntil | undefined, attempts: AttemptFacts[]): void {
+/** Count a consumer batch's attempts and flush them (one MetricsStore request per batch); never throws. */
+export async function recordDeliveries(env: MetricsStoreEnv, attempts: AttemptFacts[]): Promise<void> {
   if (!env.METRICS_STORE) return;
   for (const a of attempts) {
     const destination = { destination: a.destination };
@@ -45,5 +47,5 @@ export function recordDeliveries(env: MetricsStoreEnv, ctx: WaitUntil | undefine
     if (a.latencyMs !== null) tally.observe(LATENCY_HISTOGRAM, destination, a.latencyMs / 1000);
     if (a.status === "delivered") tally.observe(FIRST_DELIVERY_HISTOGRAM, destination, Math.max(0, a.at - a.receivedAt) / 1000);
   }
-  if (attempts.length > 0) scheduleFlush(env, ctx);
+  if (attempts.length > 0) await flushNow(env);
 }
