@@ -3,19 +3,15 @@
  * as one task.dead with its count and last error, and "Send test alert" reaches the (real local)
  * webhook channel and reports its answer. Screenshots in test-results/browser/.
  */
-import { mkdirSync } from "node:fs";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_TOKEN, startOperatorStack, type OperatorStack } from "./operator";
+import { ARTIFACTS, launchChromium, signIn, startOperatorStack, type OperatorStack } from "./operator";
 
-const ARTIFACTS = "test-results/browser";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 
 let stack: OperatorStack;
 let browser: Browser;
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
   // The channel is the sink itself (it verifies the Standard Webhooks signature with the same key).
   stack = await startOperatorStack({
     alerts: (sinkUrl) => ({
@@ -23,7 +19,7 @@ beforeAll(async () => {
       rules: { "task.dead": { groupSeconds: 1 } },
     }),
   });
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
@@ -37,10 +33,7 @@ describe("Alerts page in headless Chromium", () => {
     const dead = await stack.send("billing", "invoice.payment_failed");
     await stack.until("billing", dead, "dead");
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
-    await page.goto(`${stack.gateway.url}/dashboard/login`);
-    await page.fill('input[name="token"]', ADMIN_TOKEN);
-    await page.click('button[type="submit"]');
-    await page.waitForURL(`${stack.gateway.url}/dashboard`);
+    await signIn(page, stack.gateway.url);
     await page.click('header a[href="/dashboard/alerts"]');
     await page.waitForURL(`${stack.gateway.url}/dashboard/alerts`);
     // The burst is held for groupSeconds before its one notification: reload until it is there.

@@ -4,22 +4,17 @@
  * dead one and see it turn delivered; hostile types stay inside the page and visible; Sign out ends
  * a copied session. Screenshots are kept in test-results/browser/.
  */
-import { mkdirSync } from "node:fs";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_TOKEN, startOperatorStack, type OperatorStack } from "./operator";
+import { ADMIN_TOKEN, ARTIFACTS, launchChromium, startOperatorStack, type OperatorStack } from "./operator";
 
-const ARTIFACTS = "test-results/browser";
-/** Chromium flags for a sandbox-less CI container with no network side traffic. */
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 
 let stack: OperatorStack;
 let browser: Browser;
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
   stack = await startOperatorStack();
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {

@@ -3,9 +3,10 @@
  * its local D1 index migrated by `wrangler d1 migrations apply`, and helpers to send and await events.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
 import { expect } from "vitest";
 // @ts-expect-error plain ESM script without types
 import { startSink } from "../../scripts/sink.mjs";
@@ -15,6 +16,25 @@ import { sampleEvent, signRequest } from "../support/signer";
 
 /** The admin token of the operator stack. */
 export const ADMIN_TOKEN = "browser-admin-token-7d1e";
+
+/** Where the browser tests keep their screenshots. */
+export const ARTIFACTS = "test-results/browser";
+/** Chromium flags for a sandbox-less CI container with no network side traffic. */
+const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+
+/** Debian's headless Chromium through playwright-core (npm test's pre-step installs it); makes the screenshot folder. */
+export function launchChromium(): Promise<Browser> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
+}
+
+/** Sign in to the dashboard with the admin token and land on the overview. */
+export async function signIn(page: Page, gatewayUrl: string): Promise<void> {
+  await page.goto(`${gatewayUrl}/dashboard/login`);
+  await page.fill('input[name="token"]', ADMIN_TOKEN);
+  await page.click('button[type="submit"]');
+  await page.waitForURL(`${gatewayUrl}/dashboard`);
+}
 
 /** A running stack. */
 export interface OperatorStack {

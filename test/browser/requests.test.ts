@@ -4,22 +4,18 @@
  * carried and none of their values; the overview counts the accepted event and the reject.
  * Screenshots in test-results/browser/.
  */
-import { mkdirSync } from "node:fs";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sampleEvent, signRequest } from "../support/signer";
-import { ADMIN_TOKEN, startOperatorStack, type OperatorStack } from "./operator";
+import { ARTIFACTS, launchChromium, signIn, startOperatorStack, type OperatorStack } from "./operator";
 
-const ARTIFACTS = "test-results/browser";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 
 let stack: OperatorStack;
 let browser: Browser;
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
   stack = await startOperatorStack();
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
@@ -38,10 +34,7 @@ describe("Requests view in headless Chromium", () => {
     expect(res.status).toBe(401);
 
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    await page.goto(`${stack.gateway.url}/dashboard/login`);
-    await page.fill('input[name="token"]', ADMIN_TOKEN);
-    await page.click('button[type="submit"]');
-    await page.waitForURL(`${stack.gateway.url}/dashboard`);
+    await signIn(page, stack.gateway.url);
 
     // Overview: the aggregated figures of the last hour and the backlog now.
     const hour = page.locator('[data-window="1h"]');
