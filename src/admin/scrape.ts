@@ -1,9 +1,10 @@
 /**
  * `GET /metrics`: the Prometheus scrape endpoint. Bearer `METRICS_TOKEN` (a scrape-only secret) or
  * `ADMIN_TOKEN`, compared in constant time; 401 otherwise, and when neither secret is set (fail closed).
- * Cost per scrape: one MetricsStore request, one gate request per destination, two D1 reads.
+ * Cost per scrape: one MetricsStore request, one AlertCenter request, one gate request per destination, two D1 reads.
  */
 import type { Context } from "hono";
+import { alertCenter } from "../alerts";
 import { loadConfig } from "../config";
 import { EXPOSITION_CONTENT_TYPE, readSnapshot, renderExposition, type Gauges } from "../metrics";
 import { countDead, readBacklog } from "../search";
@@ -32,10 +33,12 @@ async function readGauges(env: ScrapeEnv, now: number): Promise<Gauges> {
   const loaded = loadConfig(env);
   const names = loaded.ok ? [...loaded.config.destinations.keys()] : [];
   const db = env.EVENT_INDEX;
-  const [backlog, dead, statuses] = await Promise.all([
+  const center = env.ALERT_CENTER;
+  const [backlog, dead, statuses, alerts] = await Promise.all([
     db ? readBacklog(db).catch(() => null) : null,
     db ? countDead(db, {}).catch(() => null) : null,
     Promise.all(names.map((n) => gateOf(env, n).status().catch(() => null))),
+    center ? alertCenter({ ALERT_CENTER: center }).raisedByType().catch(() => undefined) : undefined,
   ]);
   const destinations = names.flatMap((destination, i) => {
     const s = statuses[i];
@@ -47,6 +50,7 @@ async function readGauges(env: ScrapeEnv, now: number): Promise<Gauges> {
     oldestPendingAgeSeconds: backlog ? (oldest === null ? 0 : Math.max(0, Math.floor((now - oldest) / 1000))) : null,
     dead,
     destinations,
+    alerts,
   };
 }
 

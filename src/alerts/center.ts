@@ -34,7 +34,8 @@ export class AlertCenter extends DurableObject<CenterEnv> {
     super(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
       ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS history (id TEXT PRIMARY KEY, at INTEGER NOT NULL, body TEXT NOT NULL, suppressed INTEGER NOT NULL);
-        CREATE TABLE IF NOT EXISTS outbox (alert_id TEXT NOT NULL, channel TEXT NOT NULL, state TEXT NOT NULL, tries INTEGER NOT NULL, next_at INTEGER NOT NULL, last_error TEXT, PRIMARY KEY (alert_id, channel));`);
+        CREATE TABLE IF NOT EXISTS outbox (alert_id TEXT NOT NULL, channel TEXT NOT NULL, state TEXT NOT NULL, tries INTEGER NOT NULL, next_at INTEGER NOT NULL, last_error TEXT, PRIMARY KEY (alert_id, channel));
+        CREATE TABLE IF NOT EXISTS raised (type TEXT PRIMARY KEY, total INTEGER NOT NULL);`);
     });
   }
 
@@ -42,21 +43,40 @@ export class AlertCenter extends DurableObject<CenterEnv> {
   async signal(signals: AlertSignal[]): Promise<void> {
     const config = this.#config();
     if (!config) return;
-    const state = this.#state();
-    const now = Date.now();
-    this.#emit(config, [...applySignals(state, signals, config.raw.alerts.rules, now), ...(await this.#backlogIfDue(config, state, now))], now);
-    await this.#save(config, state, now);
+    await this.#update(async (state, now) => [...applySignals(state, signals, config.raw.alerts.rules, now), ...(await this.#backlogIfDue(config, state, now))], config);
   }
 
   /** Evaluate windows and the backlog, then send due notifications. */
   async alarm(): Promise<void> {
     const config = this.#config();
     if (!config) return;
-    const state = this.#state();
-    const now = Date.now();
-    this.#emit(config, [...evaluate(state, config.raw.alerts.rules, now), ...(await this.#backlogIfDue(config, state, now))], now);
-    await this.#sendDue(config, now);
-    await this.#save(config, state, Date.now());
+    await this.#update(async (state, now) => [...evaluate(state, config.raw.alerts.rules, now), ...(await this.#backlogIfDue(config, state, now))], config);
+    await this.#sendDue(config, Date.now());
+    await this.#update(async () => [], config); // the next wake-up, from the outbox as the sends left it
+  }
+
+  /**
+   * Read the state, change it, record the alerts the change made, save — one at a time. The change
+   * may await the event index, and the input gate opens during that await, so two consumer batches'
+   * signals interleaved and the later save dropped the earlier one's dead tasks (and raised a burst twice).
+   */
+  #update(change: (state: AlertState, now: number) => Promise<Draft[]>, config: RuntimeConfig): Promise<void> {
+    const run = this.#queue.then(async () => {
+      const state = this.#state();
+      const now = Date.now();
+      this.#emit(config, await change(state, now), now);
+      await this.#save(config, state, now);
+    });
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  #queue: Promise<unknown> = Promise.resolve();
+
+  /** Alerts raised since the object began, by type (suppressed ones included): `edgehook_alerts_total`. */
+  raisedByType(): Record<string, number> {
+    const rows = this.ctx.storage.sql.exec<{ type: string; total: number }>("SELECT type, total FROM raised").toArray();
+    return Object.fromEntries(rows.map((r) => [r.type, r.total]));
   }
 
   /** Open conditions and the most recent alerts with their channel deliveries, newest first. */
@@ -116,6 +136,8 @@ export class AlertCenter extends DurableObject<CenterEnv> {
       const sentLastHour = sql.exec<{ n: number }>("SELECT count(*) AS n FROM history WHERE at > ? AND suppressed = 0", now - 3_600_000).one().n;
       const suppressed = sentLastHour >= maxPerHour;
       sql.exec("INSERT INTO history (id, at, body, suppressed) VALUES (?, ?, ?, ?)", alert.id, now, JSON.stringify(alert), suppressed ? 1 : 0);
+      // Counted apart from the pruned history: edgehook_alerts_total must never go down.
+      sql.exec("INSERT INTO raised (type, total) VALUES (?, 1) ON CONFLICT (type) DO UPDATE SET total = total + 1", alert.type);
       const channels = rule.channels ?? [...config.alertChannels.keys()];
       if (!suppressed) for (const channel of channels) sql.exec("INSERT INTO outbox (alert_id, channel, state, tries, next_at) VALUES (?, ?, 'pending', 0, ?)", alert.id, channel, now);
       console.log(JSON.stringify({ msg: "alert", id: alert.id, type: alert.type, destination: alert.destination, source: alert.source, count: alert.count, suppressed, channels: suppressed ? 0 : channels.length }));

@@ -121,6 +121,11 @@ describe("ingest tally", () => {
     const alerts = (await env.ALERT_CENTER.get(env.ALERT_CENTER.idFromName("alerts")).list(200)).recent.filter((a) => a.type === "source.auth_failures");
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ source: "github", lastError: "signature_invalid" });
+    // …and /metrics counts it under its type.
+    const res = await scrape(env.METRICS_TOKEN!);
+    const { samples, types } = parseExposition(await res.text());
+    expect(types.get("edgehook_alerts_total")).toBe("counter");
+    expect(samples.find((x) => x.name === "edgehook_alerts_total" && x.labels.type === "source.auth_failures")?.value).toBe(1);
   });
 
   it("counts each answer by result and reason, and an unknown source under one label", async () => {
