@@ -52,7 +52,9 @@ describe("dashboard in headless Chromium", () => {
     expect(cookies).toHaveLength(1);
     expect(cookies[0]).toMatchObject({ name: "edgehook_session", httpOnly: true, sameSite: "Strict" });
     expect(cookies[0]!.value).not.toContain(ADMIN_TOKEN);
-    await expect(page.locator(".card").count()).resolves.toBe(3);
+    // The backlog card ("Now") and one card per stats window (1 h, 24 h, 7 d).
+    await expect(page.locator(".card").count()).resolves.toBe(4);
+    await expect(page.locator(".card#backlog").count()).resolves.toBe(1);
     await page.screenshot({ path: `${ARTIFACTS}/overview.png`, fullPage: true });
 
     await page.click('a[href="/dashboard/events"]');

@@ -113,12 +113,16 @@ describe("the D1 index: one row per (event, destination)", () => {
   const plan = async (sql: string, params: (string | number)[]) =>
     (await db.prepare(`EXPLAIN QUERY PLAN ${sql}`).bind(...params).all<{ detail: string }>()).results.map((r) => r.detail).join("; ");
 
-  it("an upsert writes one row, new or updated; an older state writes none; a task that dies adds its dead-letter entry", async () => {
+  it("an upsert writes one row, new or updated; an older state writes none; a task that dies or waits adds its partial-index entry", async () => {
     const receivedAt = farAway();
+    // A task waiting for a retry: its row and its entry in the pending partial index (migration 0006).
     const first = update({ receivedAt, status: "pending", attempts: 1, lastStatus: 503, at: receivedAt + 10 });
-    expect(await rowsWritten(first)).toBe(1);
+    expect(await rowsWritten(first)).toBe(2);
+    // Delivered: the row rewritten (D1 does not count the pending entry's removal as a row written).
     expect(await rowsWritten({ ...first, status: "delivered", attempts: 2, lastStatus: 200, at: receivedAt + 20 })).toBe(1);
     expect(await rowsWritten({ ...first, status: "pending", at: receivedAt + 15 })).toBe(0);
+    // Delivered at its first attempt (the common path): one row, no partial-index entry.
+    expect(await rowsWritten(update({ receivedAt, status: "delivered", at: receivedAt + 12 }))).toBe(1);
     const row = await db.prepare("SELECT status, attempts FROM deliveries WHERE received_at = ? AND source = ? AND event_id = ?").bind(receivedAt, first.source, first.eventId).first();
     expect(row).toEqual({ status: "delivered", attempts: 2 });
     // The partial index holds dead tasks only: one more row while a task is dead, none otherwise.
