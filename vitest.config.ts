@@ -66,6 +66,9 @@ function workerd(name: string, options: { include?: string[]; exclude?: string[]
 
 export default defineConfig({
   test: {
+    // Two test files at a time. Vitest's default on a 2-core machine is one (cores − 1), and most files
+    // wait on I/O (wrangler dev, queues, real destinations) rather than compute.
+    maxWorkers: 2,
     projects: [
       {
         // Faces export Durable Object classes; in Node their `cloudflare:workers` base comes from test/support/workers-runtime.ts.
