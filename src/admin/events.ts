@@ -3,6 +3,7 @@ import type { Context, Hono } from "hono";
 import { z } from "zod";
 import { ledgerName } from "../ledger";
 import { listEvents, setTaskStatus } from "../search";
+import { textOrBase64 } from "../shared/bytes";
 import { eventLinks } from "../workflow";
 import { audit } from "./audit";
 import type { AdminBindings, AdminEnv } from "./env";
@@ -14,21 +15,9 @@ export const PAYLOAD_PREVIEW_BYTES = 64 * 1024;
 
 /** Show a body as UTF-8 text when it is valid UTF-8, else base64; bounded. */
 export function payloadPreview(bytes: Uint8Array, limit = PAYLOAD_PREVIEW_BYTES): z.infer<typeof eventDetailSchema>["payload"] {
-  const head = bytes.subarray(0, limit);
   const truncated = bytes.byteLength > limit;
-  try {
-    return { encoding: "utf8", data: new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(head), truncated };
-  } catch {
-    // A cut inside a multi-byte character is not binary: retry a few bytes shorter before falling back.
-    if (truncated) for (let cut = 1; cut <= 3; cut++) {
-      try {
-        return { encoding: "utf8", data: new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(head.subarray(0, head.byteLength - cut)), truncated };
-      } catch { /* keep trying */ }
-    }
-    let binary = "";
-    for (const b of head) binary += String.fromCharCode(b);
-    return { encoding: "base64", data: btoa(binary), truncated };
-  }
+  const { encoding, text } = textOrBase64(bytes.subarray(0, limit), truncated);
+  return { encoding, data: text, truncated };
 }
 
 /** The ledger stub of an event. */

@@ -4,7 +4,7 @@
  * operator can check a source end to end. Supported for the presets whose signature the gateway can
  * produce from a shared secret; others answer 422 (use `npm run send` with the provider's key).
  */
-import { utf8 } from "../shared/bytes";
+import { toBase64, toHex, utf8 } from "../shared/bytes";
 
 /** Presets this module can sign for. */
 export const TEST_EVENT_PRESETS = ["standard-webhooks", "stripe", "github"] as const;
@@ -21,8 +21,6 @@ async function hmacSha256(key: Uint8Array, content: string): Promise<Uint8Array>
   return new Uint8Array(await crypto.subtle.sign("HMAC", k, utf8(content)));
 }
 
-const hex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
-const b64 = (b: Uint8Array) => btoa(String.fromCharCode(...b));
 
 /** Standard Webhooks keys are `whsec_` + base64; the raw bytes are the HMAC key. */
 function standardKey(secret: string): Uint8Array {
@@ -42,19 +40,19 @@ export async function signTestEvent(preset: string, secret: string, type: string
     case "standard-webhooks": {
       const eventId = `msg_test_${suffix}`;
       const body = JSON.stringify({ type, timestamp: new Date(now).toISOString(), data });
-      const sig = b64(await hmacSha256(standardKey(secret), `${eventId}.${seconds}.${body}`));
+      const sig = toBase64(await hmacSha256(standardKey(secret), `${eventId}.${seconds}.${body}`));
       return { eventId, body, headers: { "content-type": "application/json", "webhook-id": eventId, "webhook-timestamp": String(seconds), "webhook-signature": `v1,${sig}` } };
     }
     case "stripe": {
       const eventId = `evt_test_${suffix}`;
       const body = JSON.stringify({ id: eventId, object: "event", type, created: seconds, livemode: false, data: { object: data } });
-      const sig = hex(await hmacSha256(utf8(secret), `${seconds}.${body}`));
+      const sig = toHex(await hmacSha256(utf8(secret), `${seconds}.${body}`));
       return { eventId, body, headers: { "content-type": "application/json", "stripe-signature": `t=${seconds},v1=${sig}` } };
     }
     case "github": {
       const eventId = crypto.randomUUID();
       const body = JSON.stringify({ zen: "Edgehook test event", hook_id: 0, ...data });
-      const sig = hex(await hmacSha256(utf8(secret), body));
+      const sig = toHex(await hmacSha256(utf8(secret), body));
       return { eventId, body, headers: { "content-type": "application/json", "x-github-delivery": eventId, "x-github-event": type, "x-hub-signature-256": `sha256=${sig}` } };
     }
     default:

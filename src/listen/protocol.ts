@@ -3,6 +3,7 @@
  * JSON text frame per delivery out, one JSON ack back. Acks are untrusted input: bounded and checked.
  */
 import type { AttemptResult } from "../delivery";
+import { toBase64 } from "../shared/bytes";
 
 /** Keep-alive the CLI sends; the hub answers it without waking (setWebSocketAutoResponse). */
 export const PING = "ping";
@@ -43,16 +44,9 @@ export interface Ack {
   answer: ListenAnswer;
 }
 
-/** Bytes as base64, in chunks (a spread of a large array overflows the argument limit). */
-function base64Of(bytes: Uint8Array): string {
-  let text = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(text);
-}
-
 /** The frame for one delivery. */
 export function deliveryFrame(id: string, headers: Record<string, string>, body: Uint8Array): string {
-  const frame: DeliveryFrame = { type: "delivery", id, headers, body: base64Of(body) };
+  const frame: DeliveryFrame = { type: "delivery", id, headers, body: toBase64(body) };
   return JSON.stringify(frame);
 }
 

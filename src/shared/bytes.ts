@@ -88,6 +88,21 @@ export function toBase64Url(bytes: Uint8Array | ArrayBuffer): string {
   return toBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
+/**
+ * Bytes as UTF-8 text when they are valid UTF-8, else standard base64. `truncated`: the bytes are a
+ * cut prefix, so a multi-byte character may be cut in two: up to 3 trailing bytes are dropped to
+ * get text before falling back to base64.
+ */
+export function textOrBase64(bytes: Uint8Array, truncated: boolean): { encoding: "utf8" | "base64"; text: string } {
+  const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+  for (let cut = 0; cut <= (truncated ? 3 : 0); cut++) {
+    try {
+      return { encoding: "utf8", text: decoder.decode(bytes.subarray(0, bytes.byteLength - cut)) };
+    } catch { /* a few bytes shorter, then base64 */ }
+  }
+  return { encoding: "base64", text: toBase64(bytes) };
+}
+
 /** SHA-256 of bytes, lowercase hex. */
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return toHex(await crypto.subtle.digest("SHA-256", bytes));

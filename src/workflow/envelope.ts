@@ -4,6 +4,7 @@
  * take that name: names start with a letter or digit), so the ledger's exactly-once acceptance is
  * what makes a callback happen once per task outcome (docs/workflows.md).
  */
+import { textOrBase64 } from "../shared/bytes";
 
 /** The reserved source of callback events. */
 export const CALLBACK_SOURCE = "_callback";
@@ -69,14 +70,8 @@ export function nextHop(from: ChainPosition, at: string, to: string, maxHops: nu
 
 /** Carry bytes as UTF-8 text when they decode, else base64 (a cut multi-byte character at a truncation is dropped). */
 export function carry(bytes: Uint8Array, truncated: boolean): CarriedBody {
-  for (let cut = 0; cut <= (truncated ? 3 : 0); cut++) {
-    try {
-      return { body: new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes.subarray(0, bytes.byteLength - cut)), encoding: "utf8", truncated };
-    } catch { /* try a few bytes shorter, then base64 */ }
-  }
-  let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return { body: btoa(binary), encoding: "base64", truncated };
+  const { encoding, text } = textOrBase64(bytes, truncated);
+  return { body: text, encoding, truncated };
 }
 
 /** What a callback event reports: a destination's response (delivered / dead) or a result posted later. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fromBase64, fromBase64Url, fromHex, toBase64Url } from "../../src/shared/bytes";
+import { fromBase64, fromBase64Url, fromHex, textOrBase64, toBase64, toBase64Url } from "../../src/shared/bytes";
 
 describe("byte decoders fail cleanly and accept one spelling only", () => {
   it("base64url: round-trips, and refuses a second spelling of the same bytes", () => {
@@ -32,5 +32,16 @@ describe("byte decoders fail cleanly and accept one spelling only", () => {
       }
     }
     expect(fromHex("")).toEqual(new Uint8Array(0));
+  });
+});
+
+describe("textOrBase64", () => {
+  it("keeps UTF-8 as text, drops a character cut by truncation, and falls back to base64 for other bytes", () => {
+    const euro = new TextEncoder().encode("total €"); // € is 3 bytes
+    expect(textOrBase64(euro, false)).toEqual({ encoding: "utf8", text: "total €" });
+    expect(textOrBase64(euro.subarray(0, euro.length - 1), true)).toEqual({ encoding: "utf8", text: "total " });
+    // The same cut bytes, not marked truncated, are not text.
+    expect(textOrBase64(euro.subarray(0, euro.length - 1), false)).toEqual({ encoding: "base64", text: toBase64(euro.subarray(0, euro.length - 1)) });
+    expect(textOrBase64(new Uint8Array([0xff, 0xfe, 0x00, 0x80]), true)).toEqual({ encoding: "base64", text: "//4AgA==" });
   });
 });
